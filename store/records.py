@@ -1,0 +1,411 @@
+"""The story store: TinyDB files split by month, kept safe for many processes.
+
+Layout of a store folder::
+
+    stories/2026-11-3.json   list records (title, source, dates, highlights, state)
+    texts/2026-11-3.json     text records (body, opinions, full text, note)
+    catalog.sqlite3          derived index (see store.catalog); rebuilt when needed
+    damaged/                 files found damaged, moved aside, never deleted
+    .lock                    held only while writing
+
+A story's partition is the month it was published in (at first sight) plus a
+bucket of its id, so a fetch touches the newest few files, and a change to one
+story rewrites one small file, never the whole store.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.catalog import Catalog, CatalogDamaged, CatalogRow, catalog_row
+from store.errors import StoreError, UnknownStoryError
+from store.model import (
+    Story,
+    StorySummary,
+    parse_stored_time,
+    story_from_records,
+    story_to_records,
+)
+from store.storage import RecordFile, Tables, atomic_write, file_signature, store_lock
+
+BUCKETS = 8
+USER_FIELDS = frozenset({"read", "bookmarked", "fetched"})
+USER_TEXT_FIELDS = frozenset({"note"})
+_PARTITION_NAME = re.compile(r"^\d{4}-\d{2}-\d+$")
+_RECORD_START = re.compile(r'"([0-9a-f]{6,64})"\s*:\s*\{')
+
+
+@dataclass(slots=True)
+class PutResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def partition_for(story: Story) -> str:
+    """The month the story belongs to, with a bucket of its id."""
+    moment = story.published
+    if moment > story.fetched + timedelta(days=2) or moment.year < 1990:
+        moment = story.fetched
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment.year:04d}-{moment.month:02d}-{int(story.id[:4], 16) % BUCKETS}"
+
+
+def published_seconds(record: dict[str, Any]) -> float:
+    return parse_stored_time(record.get("published")).timestamp()
+
+
+def salvage_records(raw: bytes) -> dict[str, dict[str, Any]]:
+    """Every record that still parses in a damaged file."""
+    text = raw.decode("utf-8", "replace")
+    decoder = orjson.loads
+    found: dict[str, dict[str, Any]] = {}
+    for match in _RECORD_START.finditer(text):
+        start = match.end() - 1
+        depth, end, in_string, escaped = 0, -1, False, False
+        for index in range(start, len(text)):
+            char = text[index]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth == 0:
+                    end = index + 1
+                    break
+        if end < 0:
+            continue
+        try:
+            record = decoder(text[start:end])
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            found[match.group(1)] = record
+    return found
+
+
+class Store:
+    """Stories on disk.  Every public method is safe from any thread."""
+
+    def __init__(self, home: Path | str) -> None:
+        self.home = Path(home).expanduser()
+        self.notices: list[str] = []
+        self._stories_dir = self.home / "stories"
+        self._texts_dir = self.home / "texts"
+        self._damaged_dir = self.home / "damaged"
+        try:
+            for folder in (self.home, self._stories_dir, self._texts_dir):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot use {self.home} as a store: {error.strerror or error}") from None
+        self._mutex = threading.RLock()
+        self._lock = store_lock(self.home)
+        self._files: dict[Path, RecordFile] = {}
+        self._catalog = self._open_catalog()
+        with self._writing():
+            self._sync_catalog()
+        self._seen_version = self._catalog.data_version()
+
+    # ----------------------------------------------------------------- plumbing
+
+    def close(self) -> None:
+        with self._mutex:
+            for record_file in self._files.values():
+                record_file.close()
+            self._files.clear()
+            self._catalog.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the store's lock (this thread first, then other processes)."""
+        with self._mutex, self._lock:
+            yield
+
+    def _open_catalog(self) -> Catalog:
+        path = self.home / "catalog.sqlite3"
+        try:
+            return Catalog(path)
+        except CatalogDamaged as error:
+            self._move_aside(path, f"the story index could not be opened ({error})", rebuilt=True)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            return Catalog(path)
+
+    def _record_file(self, folder: Path, partition: str) -> RecordFile:
+        path = folder / f"{partition}.json"
+        record_file = self._files.get(path)
+        if record_file is None:
+            record_file = RecordFile(path, self._on_damage)
+            self._files[path] = record_file
+        return record_file
+
+    def _partitions_on_disk(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for path in self._stories_dir.glob("*.json"):
+            signature = file_signature(path)
+            if signature is not None and _PARTITION_NAME.match(path.stem):
+                found[path.stem] = repr(signature)
+        return found
+
+    def _sync_catalog(self) -> bool:
+        """Index again every partition whose file changed behind the catalog's back."""
+        on_disk = self._partitions_on_disk()
+        indexed = self._catalog.signatures()
+        changed = False
+        for partition, signature in on_disk.items():
+            if indexed.get(partition) != signature:
+                records = self._record_file(self._stories_dir, partition).table.records()
+                signature = repr(file_signature(self._stories_dir / f"{partition}.json"))
+                rows = [catalog_row(i, partition, r, published_seconds(r)) for i, r in records.items()]
+                self._catalog.replace_partition(partition, signature, rows)
+                changed = True
+        for partition in indexed.keys() - on_disk.keys():
+            self._catalog.drop_partition(partition)
+            changed = True
+        return changed
+
+    def _move_aside(self, path: Path, reason: str, *, kept: str = "", rebuilt: bool = False) -> Path:
+        self._damaged_dir.mkdir(exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = self._damaged_dir / f"{path.parent.name}-{path.name}.{stamp}"
+        path.replace(target)
+        tail = "; rebuilt it" if rebuilt else (f"; kept {kept}" if kept else "")
+        self.notices.append(f"{path.relative_to(self.home)} was damaged: {reason}; moved it to {target}{tail}")
+        return target
+
+    def _on_damage(self, path: Path, raw: bytes, reason: str) -> Tables:
+        """A file that does not parse: move it aside, keep what can be read, say so."""
+        with self._writing():
+            if file_signature(path) is None:
+                return {}
+            records = salvage_records(raw)
+            if path.parent == self._stories_dir:
+                # The catalog holds a copy of every list record it last indexed.
+                for story_id, record in self._catalog.records(path.stem).items():
+                    records.setdefault(story_id, record)
+            kept = f"{len(records)} readable record{'s' if len(records) != 1 else ''}"
+            self._move_aside(path, reason, kept=kept)
+            tables: Tables = {RecordFile.TABLE: records}
+            if records:
+                atomic_write(path, orjson.dumps(tables))
+            return tables
+
+    def _guard(self) -> None:
+        """Recover if the catalog was damaged under us: rebuild it from the store."""
+        self._catalog.close()
+        self._move_aside(self._catalog.path, "the story index stopped working", rebuilt=True)
+        self._catalog = Catalog(self._catalog.path)
+        self._sync_catalog()
+
+    def _call(self, action: Any) -> Any:
+        with self._mutex:
+            try:
+                return action()
+            except CatalogDamaged:
+                with self._writing():
+                    self._guard()
+                return action()
+
+    # ----------------------------------------------------------------- reading
+
+    def refresh(self) -> bool:
+        """Pick up what other processes wrote.  True when anything changed."""
+
+        def look() -> bool:
+            changed = False
+            if self._catalog.signatures() != self._partitions_on_disk():
+                with self._writing():
+                    changed = self._sync_catalog()
+            version = self._catalog.data_version()
+            changed = changed or version != self._seen_version
+            self._seen_version = version
+            return changed
+
+        return bool(self._call(look))
+
+    def is_empty(self) -> bool:
+        return self.count() == 0
+
+    def count(self, *, unread_only: bool = False, bookmarked_only: bool = False) -> int:
+        return int(self._call(lambda: self._catalog.count(unread_only=unread_only, bookmarked_only=bookmarked_only)))
+
+    def summaries(
+        self,
+        *,
+        unread_only: bool = False,
+        bookmarked_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[StorySummary]:
+        """Rows for the story list, newest first."""
+        rows = self._call(
+            lambda: self._catalog.newest(
+                unread_only=unread_only, bookmarked_only=bookmarked_only, limit=limit, offset=offset
+            )
+        )
+        return [
+            StorySummary(
+                id=story_id,
+                title=record.get("title", ""),
+                source=record.get("source", ""),
+                published=parse_stored_time(record.get("published")),
+                read=bool(record.get("read")),
+                bookmarked=bool(record.get("bookmarked")),
+                feed=record.get("feed", ""),
+            )
+            for story_id, record in rows
+        ]
+
+    def listed_stories(
+        self, *, unread_only: bool = False, bookmarked_only: bool = False, limit: int | None = None
+    ) -> list[Story]:
+        """Stories with their list fields only (no body): what `list --json` prints."""
+        rows = self._call(
+            lambda: self._catalog.newest(
+                unread_only=unread_only, bookmarked_only=bookmarked_only, limit=limit, offset=0
+            )
+        )
+        return [story_from_records(story_id, record, None) for story_id, record in rows]
+
+    def resolve_id(self, text: str) -> str:
+        """The full id for an id or a unique prefix of one."""
+        prefix = text.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{4,64}", prefix):
+            raise UnknownStoryError(f"no story with id {text!r} (ids are hex, at least 4 characters)")
+        matches = self._call(lambda: self._catalog.ids_with_prefix(prefix))
+        if not matches:
+            raise UnknownStoryError(f"no story with id {text!r}")
+        if len(matches) > 1:
+            raise UnknownStoryError(f"id {text!r} is ambiguous: give more characters")
+        return str(matches[0])
+
+    def get(self, story_id: str) -> Story | None:
+        def read() -> Story | None:
+            partition = self._catalog.locate([story_id]).get(story_id)
+            if partition is None:
+                return None
+            listed = self._record_file(self._stories_dir, partition).table.get_record(story_id)
+            if listed is None:
+                return None
+            text = self._record_file(self._texts_dir, partition).table.get_record(story_id)
+            return story_from_records(story_id, listed, text)
+
+        return self._call(read)  # type: ignore[no-any-return]
+
+    # ----------------------------------------------------------------- writing
+
+    def put_stories(self, stories: Iterable[Story]) -> PutResult:
+        """Insert new stories and update known ones, in one write per partition.
+
+        A known story keeps what the user gave it: read, bookmarked, note, and the
+        time it was first fetched.
+        """
+        batch: dict[str, Story] = {}
+        for story in stories:
+            clean = story.sanitized()
+            batch[clean.id] = clean
+        result = PutResult()
+        if not batch:
+            return result
+        with self._writing():
+            self._call(self._sync_catalog)
+            located = self._call(lambda: self._catalog.locate(list(batch)))
+            by_partition: dict[str, list[Story]] = {}
+            for story in batch.values():
+                by_partition.setdefault(located.get(story.id) or partition_for(story), []).append(story)
+            for partition, members in sorted(by_partition.items()):
+                self._put_partition(partition, members, set(located), result)
+        return result
+
+    def _put_partition(self, partition: str, members: list[Story], known: set[str], result: PutResult) -> None:
+        list_file = self._record_file(self._stories_dir, partition)
+        text_file = self._record_file(self._texts_dir, partition)
+        current_lists = list_file.table.records()
+        current_texts = text_file.table.records()
+        list_changes: dict[str, dict[str, Any]] = {}
+        text_changes: dict[str, dict[str, Any]] = {}
+        for story in members:
+            listed, text = story_to_records(story)
+            old_list = current_lists.get(story.id) if story.id in known else None
+            if old_list is None:
+                list_changes[story.id], text_changes[story.id] = listed, text
+                result.added.append(story.id)
+                continue
+            old_text = current_texts.get(story.id, {})
+            listed = {k: v for k, v in listed.items() if k not in USER_FIELDS}
+            text = {k: v for k, v in text.items() if k not in USER_TEXT_FIELDS and (v or k != "full_text")}
+            list_delta = {k: v for k, v in listed.items() if old_list.get(k) != v}
+            text_delta = {k: v for k, v in text.items() if old_text.get(k) != v}
+            if not list_delta and not text_delta:
+                result.unchanged.append(story.id)
+                continue
+            if list_delta:
+                list_changes[story.id] = list_delta
+            if text_delta:
+                text_changes[story.id] = text_delta
+            result.updated.append(story.id)
+        # Texts first: the list record is what makes a story exist, so it goes last.
+        if text_changes:
+            text_file.table.merge_records(text_changes)
+        if list_changes:
+            list_file.table.merge_records(list_changes)
+            self._index_written(partition, list_file, list(list_changes))
+
+    def _index_written(self, partition: str, list_file: RecordFile, story_ids: list[str]) -> None:
+        records = list_file.table.records()
+        rows: list[CatalogRow] = [
+            catalog_row(i, partition, records[i], published_seconds(records[i])) for i in story_ids if i in records
+        ]
+        self._call(lambda: self._catalog.update_partition(partition, repr(list_file.signature()), rows))
+
+    def _set_flag(self, story_ids: Iterable[str], name: str, value: bool) -> int:
+        wanted = list(dict.fromkeys(story_ids))
+        changed = 0
+        with self._writing():
+            self._call(self._sync_catalog)
+            located = self._call(lambda: self._catalog.locate(wanted))
+            missing = [story_id for story_id in wanted if story_id not in located]
+            if missing:
+                raise UnknownStoryError(f"no story with id {missing[0]!r}")
+            by_partition: dict[str, list[str]] = {}
+            for story_id, partition in located.items():
+                by_partition.setdefault(partition, []).append(story_id)
+            for partition, ids in sorted(by_partition.items()):
+                list_file = self._record_file(self._stories_dir, partition)
+                records = list_file.table.records()
+                to_change = [i for i in ids if i in records and bool(records[i].get(name)) != value]
+                if to_change:
+                    list_file.table.merge_records({i: {name: value} for i in to_change})
+                    self._index_written(partition, list_file, to_change)
+                    changed += len(to_change)
+        return changed
+
+    def set_read(self, story_ids: Iterable[str], read: bool) -> int:
+        """Mark stories read or unread; returns how many changed."""
+        return self._set_flag(story_ids, "read", read)
+
+    def set_bookmarked(self, story_id: str, bookmarked: bool) -> None:
+        self._set_flag([story_id], "bookmarked", bookmarked)

@@ -1,0 +1,56 @@
+"""Make text from outside safe to keep and to print.
+
+Every field that came from a feed, a page or a file passes through here once, at
+ingestion, so that nothing stored can carry a terminal escape sequence.  Textual
+passes ESC and C1 bytes straight to the terminal, so this cannot be left to the UI.
+
+Hand-written because it is a single ``str.translate`` table: no library does
+exactly "drop what can drive a terminal or disguise text, keep everything else".
+"""
+
+from __future__ import annotations
+
+import re
+
+_TAB_AND_NEWLINE = {0x09, 0x0A}
+
+# Characters that can drive a terminal: C0 controls (ESC is 0x1B), DEL and C1.
+_CONTROL = [c for c in range(0x00, 0x20) if c not in _TAB_AND_NEWLINE] + [0x7F] + list(range(0x80, 0xA0))
+
+# Characters that reorder or hide text: bidi embeddings, overrides and isolates,
+# directional marks, zero-width spaces and joiners, word joiner, BOM.
+_DISGUISE = [
+    0x061C, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F,
+    0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+    0x2060, 0x2061, 0x2062, 0x2063, 0x2064,
+    0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF,
+]
+
+_DROP = {code: None for code in _CONTROL + _DISGUISE}
+_SPACES = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_text(value: object) -> str:
+    """Multi-line text: controls and disguising characters removed, newlines kept."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_DROP)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def clean_line(value: object) -> str:
+    """One-line text (titles, names, URLs): as clean_text, with all white space folded."""
+    if value is None:
+        return ""
+    text = str(value).translate(_DROP)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_lines(values: object) -> list[str]:
+    """A list of one-line strings, empty ones dropped."""
+    if not isinstance(values, (list, tuple)):
+        return []
+    cleaned = (clean_line(value) for value in values)
+    return [value for value in cleaned if value]

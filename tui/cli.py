@@ -1,0 +1,245 @@
+"""The `broadsheet` command: the TUI, plus subcommands for scripts.
+
+The contract (names, JSON fields, exit codes) is ../shared/CLI.md: 0 success,
+1 done but something failed, 2 bad usage or bad input.  Errors are one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, NoReturn
+
+from store import Store, StoreError, Story, StoreWriteError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+def broadsheet_version() -> str:
+    try:
+        return version("broadsheet")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def default_home() -> Path:
+    """BROADSHEET_HOME, else the platform's user data dir."""
+    configured = os.environ.get("BROADSHEET_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("broadsheet", appauthor=False))
+
+
+class UsageError(Exception):
+    """Bad arguments: one line, exit status 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line instead of usage + message."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def story_json(story: Story, *, whole: bool = False) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "id": story.id,
+        "title": story.title,
+        "source": story.source,
+        "feed": story.feed or None,
+        "url": story.url or None,
+        "author": story.author or None,
+        "published": story.published.isoformat(),
+        "highlights": story.highlights,
+        "read": story.read,
+        "bookmarked": story.bookmarked,
+    }
+    if whole:
+        fields.update(
+            highlights_generated=story.highlights_generated,
+            fetched=story.fetched.isoformat(),
+            body=story.body,
+            opinions=story.opinions,
+            full_text=story.full_text or None,
+            note=story.note or None,
+            tags=story.tags,
+        )
+    return fields
+
+
+def local_date(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def story_line(story: Story) -> str:
+    markers = ("●" if not story.read else " ") + ("★" if story.bookmarked else " ")
+    return f"{story.id}  {markers} {local_date(story.published)}  {story.source[:20]:<20}  {story.title}"
+
+
+def story_text(story: Story) -> str:
+    lines = [story.title, " · ".join(p for p in (story.source, story.author, local_date(story.published)) if p)]
+    if story.url:
+        lines.append(story.url)
+    if story.highlights:
+        lines += ["", "Highlights" + (" (generated)" if story.highlights_generated else "")]
+        lines += [f"  • {highlight}" for highlight in story.highlights]
+    lines += ["", "Story", "", story.full_text or story.body]
+    if story.opinions:
+        lines += ["", "Opinions", ""] + [f"  • {opinion}" for opinion in story.opinions]
+    if story.note:
+        lines += ["", "Note", "", story.note]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ commands
+
+
+def command_list(store: Store, args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    stories = store.listed_stories(unread_only=args.unread, bookmarked_only=args.bookmarked, limit=args.limit)
+    if args.json:
+        print_json([story_json(story) for story in stories])
+    else:
+        for story in stories:
+            print(story_line(story))
+    return EXIT_OK
+
+
+def command_show(store: Store, args: argparse.Namespace) -> int:
+    story = store.get(store.resolve_id(args.id))
+    if story is None:
+        raise UsageError(f"no story with id {args.id!r}")
+    if args.json:
+        print_json(story_json(story, whole=True))
+    else:
+        print(story_text(story))
+    return EXIT_OK
+
+
+def command_bookmark(store: Store, args: argparse.Namespace) -> int:
+    story_id = store.resolve_id(args.id)
+    store.set_bookmarked(story_id, not args.off)
+    story = store.get(story_id)
+    title = story.title if story else story_id
+    print(f"{'Removed bookmark from' if args.off else 'Bookmarked'} {story_id}: {title}")
+    return EXIT_OK
+
+
+def command_import(store: Store, args: argparse.Namespace) -> int:
+    from store.storydoc import import_story_documents
+
+    report = import_story_documents(store, [Path(p) for p in args.paths])
+    for error in report.errors:
+        print(f"broadsheet: {error}", file=sys.stderr)
+    count = len(report.imported)
+    print(f"Imported {count} stor{'y' if count == 1 else 'ies'}: {report.added} new, {report.updated} updated.")
+    if report.errors:
+        return EXIT_PARTIAL if report.imported else EXIT_USAGE
+    return EXIT_OK
+
+
+def command_tui(home: Path) -> int:
+    from tui.app import run_tui
+
+    return run_tui(home)
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> OneLineParser:
+    home_help = "the store folder (default: $BROADSHEET_HOME, else the platform data dir)"
+    parser = OneLineParser(
+        prog="broadsheet",
+        description="A terminal news browser. With no command, opens the reader.",
+        epilog="Every command takes --home DIR. Exit status: 0 ok, 1 some items failed, 2 bad usage or input.",
+    )
+    parser.add_argument("--home", type=Path, help=home_help)
+    parser.add_argument("--version", action="version", version=f"broadsheet {broadsheet_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+
+    def add(name: str, summary: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary)
+        sub.add_argument("--home", type=Path, default=argparse.SUPPRESS, help=home_help)
+        return sub
+
+    listing = add("list", "List stories, newest first.")
+    listing.add_argument("--json", action="store_true", help="print a JSON array of stories")
+    listing.add_argument("--unread", action="store_true", help="only unread stories")
+    listing.add_argument("--bookmarked", action="store_true", help="only bookmarked stories")
+    listing.add_argument("--limit", type=int, metavar="N", help="at most N stories")
+    listing.set_defaults(run=command_list)
+
+    show = add("show", "Print one story, whole.")
+    show.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+    show.add_argument("--json", action="store_true", help="print a JSON object")
+    show.set_defaults(run=command_show)
+
+    bookmark = add("bookmark", "Bookmark a story (or remove the bookmark with --off).")
+    bookmark.add_argument("id", metavar="ID", help="a story id, or a unique prefix of one")
+    bookmark.add_argument("--off", action="store_true", help="remove the bookmark")
+    bookmark.set_defaults(run=command_bookmark)
+
+    importing = add("import", "Import story documents (.txt files, or folders of them).")
+    importing.add_argument("paths", nargs="+", metavar="PATH", help="a story document or a folder of them")
+    importing.set_defaults(run=command_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except UsageError as error:
+        print(f"broadsheet: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreWriteError as error:
+        print(f"broadsheet: {error}", file=sys.stderr)
+        return EXIT_PARTIAL
+    except StoreError as error:
+        print(f"broadsheet: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`broadsheet list | head`): not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
+        if os.environ.get("BROADSHEET_DEBUG"):
+            raise
+        print(f"broadsheet: internal error: {type(error).__name__}: {error} (BROADSHEET_DEBUG=1 shows more)", file=sys.stderr)
+        return EXIT_PARTIAL
+
+
+def run(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    home = args.home.expanduser() if args.home else default_home()
+    if args.command is None:
+        return command_tui(home)
+    command: Callable[[Store, argparse.Namespace], int] = args.run
+    with Store(home) as store:
+        for notice in store.notices:
+            print(f"broadsheet: {notice}", file=sys.stderr)
+        return command(store, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
