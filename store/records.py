@@ -15,6 +15,7 @@ story rewrites one small file, never the whole store.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
@@ -101,6 +102,16 @@ def salvage_records(raw: bytes) -> dict[str, dict[str, Any]]:
     return found
 
 
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Store:
     """Stories on disk.  Every public method is safe from any thread."""
 
@@ -120,6 +131,7 @@ class Store:
         self._files: dict[Path, RecordFile] = {}
         self._catalog = self._open_catalog()
         with self._writing():
+            self._remove_abandoned_temporaries()
             self._sync_catalog()
         self._seen_version = self._catalog.data_version()
 
@@ -143,6 +155,14 @@ class Store:
         """Hold the store's lock (this thread first, then other processes)."""
         with self._mutex, self._lock:
             yield
+
+    def _remove_abandoned_temporaries(self) -> None:
+        """Temp files of writers killed mid-write: never renamed, so never part of the store."""
+        for folder in (self._stories_dir, self._texts_dir):
+            for temporary in folder.glob(".*.tmp"):
+                writer = temporary.name.rsplit(".", 2)[-2]
+                if not (writer.isdigit() and pid_alive(int(writer))):
+                    temporary.unlink(missing_ok=True)
 
     def _open_catalog(self) -> Catalog:
         path = self.home / "catalog.sqlite3"
