@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,14 +32,17 @@ CREATE TABLE IF NOT EXISTS stories (
     published REAL NOT NULL,
     read INTEGER NOT NULL,
     bookmarked INTEGER NOT NULL,
+    feed TEXT NOT NULL,
     record BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_by_published ON stories (published DESC, id);
 CREATE INDEX IF NOT EXISTS stories_by_partition ON stories (partition);
+CREATE INDEX IF NOT EXISTS stories_by_feed ON stories (feed);
 """
 
-# A row as kept: id, partition, published (epoch seconds), read, bookmarked, list record.
-CatalogRow = tuple[str, str, float, int, int, bytes]
+# A row as kept: id, partition, published (epoch seconds), read, bookmarked, feed, list record.
+CatalogRow = tuple[str, str, float, int, int, str, bytes]
+INSERT_ROW = "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
 class CatalogDamaged(Exception):
@@ -53,6 +56,7 @@ def catalog_row(story_id: str, partition: str, record: dict[str, Any], published
         published,
         int(bool(record.get("read"))),
         int(bool(record.get("bookmarked"))),
+        str(record.get("feed") or ""),
         orjson.dumps(record),
     )
 
@@ -103,10 +107,12 @@ class Catalog:
         self.connection.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
     def _reset(self) -> None:
+        """An index from another version of Broadsheet: start it again (the store rebuilds it)."""
         with self.transaction() as connection:
-            connection.execute("DELETE FROM stories")
-            connection.execute("DELETE FROM partitions")
-            self._set_setting("schema", SCHEMA_VERSION)
+            connection.execute("DROP TABLE IF EXISTS stories")
+            connection.execute("DROP TABLE IF EXISTS partitions")
+        self.connection.executescript(SCHEMA)
+        self._set_setting("schema", SCHEMA_VERSION)
 
     def data_version(self) -> int:
         """Changes whenever another connection commits to the catalog."""
@@ -119,14 +125,27 @@ class Catalog:
         """Make the partition's rows exactly these (after it was re-read whole)."""
         with self.transaction() as connection:
             connection.execute("DELETE FROM stories WHERE partition = ?", (name,))
-            connection.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany(INSERT_ROW, rows)
             connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (name, signature))
 
     def update_partition(self, name: str, signature: str, rows: list[CatalogRow]) -> None:
         """Insert or replace these rows of a partition just written."""
         with self.transaction() as connection:
-            connection.executemany("INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany(INSERT_ROW, rows)
             connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (name, signature))
+
+    def delete(self, story_ids: list[str], partition: str, signature: str) -> None:
+        with self.transaction() as connection:
+            connection.executemany("DELETE FROM stories WHERE id = ?", [(i,) for i in story_ids])
+            connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (partition, signature))
+
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        rows = self._query("SELECT feed, COUNT(*), SUM(read = 0) FROM stories WHERE feed != '' GROUP BY feed")
+        return {feed: (int(total), int(unread or 0)) for feed, total, unread in rows}
+
+    def feed_story_ids(self, feed: str, *, keep_bookmarked: bool) -> dict[str, str]:
+        sql = "SELECT id, partition FROM stories WHERE feed = ?" + (" AND bookmarked = 0" if keep_bookmarked else "")
+        return dict(self._query(sql, (feed,)))
 
     def drop_partition(self, name: str) -> None:
         with self.transaction() as connection:

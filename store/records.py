@@ -423,6 +423,29 @@ class Store:
                     changed += len(to_change)
         return changed
 
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        """For each feed URL: how many stories it has, and how many are unread."""
+        return dict(self._call(self._catalog.feed_counts))
+
+    def remove_feed_stories(self, feed_url: str) -> int:
+        """Delete a feed's stories, except the bookmarked ones: those are kept for good."""
+        removed = 0
+        with self._writing():
+            self._call(self._sync_catalog)
+            located = self._call(lambda: self._catalog.feed_story_ids(feed_url, keep_bookmarked=True))
+            by_partition: dict[str, list[str]] = {}
+            for story_id, partition in located.items():
+                by_partition.setdefault(partition, []).append(story_id)
+            for partition, ids in sorted(by_partition.items()):
+                list_file = self._record_file(self._stories_dir, partition)
+                # The list record goes first: without it the story no longer exists.
+                list_file.table.remove_records(ids)
+                self._record_file(self._texts_dir, partition).table.remove_records(ids)
+                signature = repr(list_file.signature())
+                self._call(lambda: self._catalog.delete(ids, partition, signature))
+                removed += len(ids)
+        return removed
+
     def set_read(self, story_ids: Iterable[str], read: bool) -> int:
         """Mark stories read or unread; returns how many changed."""
         return self._set_flag(story_ids, "read", read)

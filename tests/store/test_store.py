@@ -108,3 +108,16 @@ def test_catalog_is_rebuilt_when_deleted(home) -> None:  # type: ignore[no-untyp
     with Store(home) as store:
         assert store.count() == 30
         assert [s.id for s in store.summaries(bookmarked_only=True)] == [stories[3].id]
+
+
+def test_feed_counts_and_removal_keep_bookmarks(store: Store) -> None:
+    feed = "https://news.example/feed.xml"
+    stories = [make_story(n, feed=feed) for n in range(6)] + [make_story(99)]
+    store.put_stories(stories)
+    store.set_read([stories[0].id, stories[1].id], True)
+    store.set_bookmarked(stories[2].id, True)
+    assert store.feed_counts() == {feed: (6, 4)}
+    assert store.remove_feed_stories(feed) == 5
+    assert {s.id for s in store.summaries()} == {stories[2].id, stories[6].id}
+    kept = store.get(stories[2].id)
+    assert kept is not None and kept.body == stories[2].body and kept.highlights == stories[2].highlights
