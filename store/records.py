@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from store.catalog import Catalog, CatalogDamaged, CatalogRow, catalog_row
+from store.catalog import Catalog, CatalogDamaged, Entry
 from store.errors import StoreError, UnknownStoryError
 from store.model import (
     Story,
@@ -182,30 +182,45 @@ class Store:
             self._files[path] = record_file
         return record_file
 
+    def _partition_signature(self, partition: str) -> str:
+        """Both files of a partition: a change to either means it must be indexed again."""
+        listed = file_signature(self._stories_dir / f"{partition}.json")
+        text = file_signature(self._texts_dir / f"{partition}.json")
+        return repr((listed, text))
+
     def _partitions_on_disk(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for path in self._stories_dir.glob("*.json"):
-            signature = file_signature(path)
-            if signature is not None and _PARTITION_NAME.match(path.stem):
-                found[path.stem] = repr(signature)
-        return found
+        return {
+            path.stem: self._partition_signature(path.stem)
+            for path in self._stories_dir.glob("*.json")
+            if _PARTITION_NAME.match(path.stem)
+        }
 
     def _sync_catalog(self) -> bool:
-        """Index again every partition whose file changed behind the catalog's back."""
+        """Index again every partition whose files changed behind the catalog's back."""
         on_disk = self._partitions_on_disk()
         indexed = self._catalog.signatures()
         changed = False
         for partition, signature in on_disk.items():
             if indexed.get(partition) != signature:
                 records = self._record_file(self._stories_dir, partition).table.records()
-                signature = repr(file_signature(self._stories_dir / f"{partition}.json"))
-                rows = [catalog_row(i, partition, r, published_seconds(r)) for i, r in records.items()]
-                self._catalog.replace_partition(partition, signature, rows)
+                texts = self._record_file(self._texts_dir, partition).table.records()
+                entries = [
+                    Entry(story_id, record, published_seconds(record), texts.get(story_id, {}))
+                    for story_id, record in records.items()
+                ]
+                self._catalog.index(partition, self._partition_signature(partition), entries, replace=True)
                 changed = True
         for partition in indexed.keys() - on_disk.keys():
             self._catalog.drop_partition(partition)
             changed = True
         return changed
+
+    def reindex(self) -> int:
+        """Rebuild the whole index from the store; returns how many stories it holds."""
+        with self._writing():
+            self._catalog.reset()
+            self._sync_catalog()
+        return self.count()
 
     def _move_aside(self, path: Path, reason: str, *, kept: str = "", rebuilt: bool = False) -> Path:
         self._damaged_dir.mkdir(exist_ok=True)
@@ -392,14 +407,21 @@ class Store:
             text_file.table.merge_records(text_changes)
         if list_changes:
             list_file.table.merge_records(list_changes)
-            self._index_written(partition, list_file, list(list_changes))
+        changed = list(dict.fromkeys([*list_changes, *text_changes]))
+        if changed:
+            self._index_written(partition, changed, with_text=True)
 
-    def _index_written(self, partition: str, list_file: RecordFile, story_ids: list[str]) -> None:
-        records = list_file.table.records()
-        rows: list[CatalogRow] = [
-            catalog_row(i, partition, records[i], published_seconds(records[i])) for i in story_ids if i in records
+    def _index_written(self, partition: str, story_ids: list[str], *, with_text: bool) -> None:
+        """Bring the catalog up to date with what was just written to a partition."""
+        records = self._record_file(self._stories_dir, partition).table.records()
+        texts = self._record_file(self._texts_dir, partition).table.records() if with_text else {}
+        entries = [
+            Entry(i, records[i], published_seconds(records[i]), texts.get(i, {}) if with_text else None)
+            for i in story_ids
+            if i in records
         ]
-        self._call(lambda: self._catalog.update_partition(partition, repr(list_file.signature()), rows))
+        signature = self._partition_signature(partition)
+        self._call(lambda: self._catalog.index(partition, signature, entries))
 
     def _set_flag(self, story_ids: Iterable[str], name: str, value: bool) -> int:
         wanted = list(dict.fromkeys(story_ids))
@@ -419,7 +441,7 @@ class Store:
                 to_change = [i for i in ids if i in records and bool(records[i].get(name)) != value]
                 if to_change:
                     list_file.table.merge_records({i: {name: value} for i in to_change})
-                    self._index_written(partition, list_file, to_change)
+                    self._index_written(partition, to_change, with_text=False)
                     changed += len(to_change)
         return changed
 
@@ -441,7 +463,7 @@ class Store:
                 # The list record goes first: without it the story no longer exists.
                 list_file.table.remove_records(ids)
                 self._record_file(self._texts_dir, partition).table.remove_records(ids)
-                signature = repr(list_file.signature())
+                signature = self._partition_signature(partition)
                 self._call(lambda: self._catalog.delete(ids, partition, signature))
                 removed += len(ids)
         return removed
