@@ -2,10 +2,22 @@
 
 from store.errors import StoreError, StoreWriteError, UnknownStoryError
 from store.model import Story, StorySummary, make_story_id
-from store.records import PutResult, Store
+from store.query import Query, QueryError, parse_query
+from store.records import PutResult, SearchHit, Store
+from store.search import Snippet, match_spans
+from store.storydoc import StoryDocumentError, import_story_documents, sample_stories
 
 __all__ = [
     "PutResult",
+    "Query",
+    "QueryError",
+    "SearchHit",
+    "Snippet",
+    "StoryDocumentError",
+    "import_story_documents",
+    "match_spans",
+    "parse_query",
+    "sample_stories",
     "Store",
     "StoreError",
     "StoreWriteError",

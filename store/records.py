@@ -29,6 +29,8 @@ import orjson
 
 from store.catalog import Catalog, CatalogDamaged, Entry
 from store.errors import StoreError, UnknownStoryError
+from store.query import Query, QueryError, parse_query
+from store.search import Snippet, best_snippet, run_search
 from store.model import (
     Story,
     StorySummary,
@@ -43,6 +45,12 @@ USER_FIELDS = frozenset({"read", "bookmarked", "fetched"})
 USER_TEXT_FIELDS = frozenset({"note"})
 _PARTITION_NAME = re.compile(r"^\d{4}-\d{2}-\d+$")
 _RECORD_START = re.compile(r'"([0-9a-f]{6,64})"\s*:\s*\{')
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    story: Story
+    score: float
 
 
 @dataclass(slots=True)
@@ -324,6 +332,25 @@ class Store:
             )
         )
         return [story_from_records(story_id, record, None) for story_id, record in rows]
+
+    def search(self, query: str | Query, *, limit: int = 50, sort: str = "relevance") -> list[SearchHit]:
+        """Stories matching a query (see store.query), best first or newest first."""
+        if sort not in ("relevance", "date"):
+            raise QueryError("sort by relevance or date")
+        parsed = parse_query(query) if isinstance(query, str) else query
+        if parsed.is_empty:
+            raise QueryError("the search is empty: type a word or a filter like is:unread")
+        rows = self._call(lambda: run_search(self._catalog, parsed, limit=limit, by_date=sort == "date"))
+        return [SearchHit(story_from_records(i, record, None), score) for i, record, score in rows]
+
+    def snippet(self, story_id: str, query: str | Query) -> Snippet:
+        """The passage of a story around what the query matched."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        story = self.get(story_id)
+        if story is None:
+            return Snippet("")
+        texts = ["  ".join(story.highlights), story.body, story.full_text, story.note]
+        return best_snippet(texts, parsed.highlight_terms())
 
     def resolve_id(self, text: str) -> str:
         """The full id for an id or a unique prefix of one."""

@@ -17,7 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NoReturn
 
-from store import Store, StoreError, Story, StoreWriteError
+from store import QueryError, Store, StoreError, Story, StoreWriteError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -150,9 +150,43 @@ def command_import(store: Store, args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"broadsheet: {error}", file=sys.stderr)
     count = len(report.imported)
-    print(f"Imported {count} stor{'y' if count == 1 else 'ies'}: {report.added} new, {report.updated} updated.")
+    print(
+        f"Imported {count} stor{'y' if count == 1 else 'ies'}: "
+        f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged."
+    )
     if report.errors:
         return EXIT_PARTIAL if report.imported else EXIT_USAGE
+    return EXIT_OK
+
+
+def command_search(store: Store, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be 1 or more")
+    query = " ".join(args.query)
+    try:
+        hits = store.search(query, limit=args.limit, sort=args.sort)
+    except QueryError as error:
+        raise UsageError(f"cannot search for {query!r}: {error}") from None
+    if args.json:
+        results = []
+        for hit in hits:
+            fields = story_json(hit.story)
+            fields["score"] = round(hit.score, 4)
+            fields["snippet"] = store.snippet(hit.story.id, query).text
+            results.append(fields)
+        print_json(results)
+    else:
+        for hit in hits:
+            print(story_line(hit.story))
+            snippet = store.snippet(hit.story.id, query).text
+            if snippet:
+                print(f"{'':16}{snippet}")
+    return EXIT_OK
+
+
+def command_reindex(store: Store, args: argparse.Namespace) -> int:
+    count = store.reindex()
+    print(f"Rebuilt the search index: {count} stor{'y' if count == 1 else 'ies'}.")
     return EXIT_OK
 
 
@@ -201,6 +235,15 @@ def build_parser() -> OneLineParser:
     importing = add("import", "Import story documents (.txt files, or folders of them).")
     importing.add_argument("paths", nargs="+", metavar="PATH", help="a story document or a folder of them")
     importing.set_defaults(run=command_import)
+    searching = add("search", "Search stories (quote the query: broadsheet search 'launch -russia').")
+    searching.add_argument("query", nargs="+", metavar="QUERY", help="words, \"phrases\", prefix*, -word, OR, filters")
+    searching.add_argument("--json", action="store_true", help="print a JSON array of results")
+    searching.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
+    searching.add_argument("--sort", choices=("relevance", "date"), default="relevance", help="order of results")
+    searching.set_defaults(run=command_search)
+
+    reindex = add("reindex", "Rebuild the search index from the store.")
+    reindex.set_defaults(run=command_reindex)
     return parser
 
 

@@ -1,0 +1,161 @@
+"""Search: run a parsed query against the catalog's FTS5 index; cut snippets.
+
+Ranking is SQLite's BM25 with the title weighted most, then highlights, note,
+source and author, then the body; near-equal scores are ordered newest first.
+Snippets and in-story highlights use the index's own tokenizer (Porter stemming
+over unicode61, accents removed), so what is marked is exactly what matched.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+from typing import Any
+
+import apsw
+import orjson
+
+from store.catalog import SEARCH_COLUMNS, Catalog
+from store.query import Query, QueryError, Term
+
+# BM25 weights, in SEARCH_COLUMNS order: title, highlights, body, source, author, note.
+WEIGHTS = (10.0, 4.0, 1.0, 2.0, 2.0, 3.0)
+assert len(WEIGHTS) == len(SEARCH_COLUMNS)
+SNIPPET_TOKENS = 28
+
+_tokenizer_lock = threading.Lock()
+_tokenizer_connection = apsw.Connection(":memory:")
+_tokenizer = _tokenizer_connection.fts5_tokenizer("porter", ["unicode61", "remove_diacritics", "2"])
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short passage of a story around what matched, and where the matches are in it."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def tokens(text: str, *, for_query: bool = False) -> list[tuple[int, int, str]]:
+    """(byte start, byte end, token) as the index sees the text."""
+    reason = apsw.FTS5_TOKENIZE_QUERY if for_query else apsw.FTS5_TOKENIZE_DOCUMENT
+    with _tokenizer_lock:
+        found = _tokenizer(text.encode("utf-8", "replace"), reason, None)
+    return [(start, end, token) for start, end, token, *_ in found]
+
+
+def run_search(catalog: Catalog, query: Query, *, limit: int, by_date: bool) -> list[tuple[str, dict[str, Any], float]]:
+    """Story ids, list records and scores (higher is better), best first."""
+    clauses: list[str] = []
+    parameters: list[Any] = []
+    match = query.match_expression()
+    if match is not None:
+        source = "search JOIN stories ON stories.num = search.rowid"
+        clauses.append("search MATCH ?")
+        parameters.append(match)
+        score = f"-bm25(search, {', '.join(str(w) for w in WEIGHTS)})"
+    else:
+        source, score = "stories", "0.0"
+        exclusion = query.exclusion_expression()
+        if exclusion is not None:
+            clauses.append("stories.num NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            parameters.append(exclusion)
+    for column, value in (("read", query.read), ("bookmarked", query.bookmarked)):
+        if value is not None:
+            clauses.append(f"stories.{column} = ?")
+            parameters.append(int(value))
+    if query.before is not None:
+        clauses.append("stories.published < ?")
+        parameters.append(query.before.timestamp())
+    if query.after is not None:
+        clauses.append("stories.published >= ?")
+        parameters.append(query.after.timestamp())
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    order = "stories.published DESC" if by_date or match is None else "round(score, 2) DESC, stories.published DESC"
+    sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
+    try:
+        rows = catalog.query(sql, (*parameters, limit))
+    except apsw.SQLError as error:
+        raise QueryError(f"cannot search for that: {error}") from None
+    return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows]
+
+
+@lru_cache(maxsize=256)
+def _term_tokens(term: Term) -> tuple[str, ...]:
+    return tuple(token for _, _, token in tokens(term.text, for_query=True))
+
+
+def match_spans(text: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that the terms match, in order."""
+    if not text or not terms:
+        return []
+    found = tokens(text)
+    patterns = [(term, _term_tokens(term)) for term in terms]
+    byte_spans: list[tuple[int, int]] = []
+    for index in range(len(found)):
+        for term, wanted in patterns:
+            if not wanted or index + len(wanted) > len(found):
+                continue
+            window = found[index : index + len(wanted)]
+            last = len(wanted) - 1
+            if all(
+                token == expected or (term.prefix and position == last and token.startswith(expected))
+                for position, ((_, _, token), expected) in enumerate(zip(window, wanted))
+            ):
+                byte_spans.append((window[0][0], window[-1][1]))
+                break
+    return _to_characters(text, byte_spans)
+
+
+def _to_characters(text: str, byte_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if not byte_spans:
+        return []
+    starts = list(accumulate((len(char.encode("utf-8", "replace")) for char in text), initial=0))
+    return [(bisect_right(starts, start) - 1, bisect_right(starts, end) - 1) for start, end in byte_spans]
+
+
+def best_snippet(texts: list[str], terms: list[Term]) -> Snippet:
+    """The passage, among the texts, with the most distinct matched terms."""
+    best: tuple[int, Snippet] | None = None
+    for text in texts:
+        spans = match_spans(text, terms)
+        if not spans:
+            continue
+        snippet, distinct = _window(text, spans, terms)
+        if best is None or distinct > best[0]:
+            best = (distinct, snippet)
+    if best is not None:
+        return best[1]
+    for text in texts:
+        if text:
+            return _window(text, [], terms)[0]
+    return Snippet("")
+
+
+def _window(text: str, spans: list[tuple[int, int]], terms: list[Term]) -> tuple[Snippet, int]:
+    """About SNIPPET_TOKENS words of text around the densest run of matches."""
+    words = [(match.start(), match.end()) for match in _WORDS.finditer(text)]
+    if not words:
+        return Snippet(""), 0
+    starts = [start for start, _ in words]
+    first_word, distinct = 0, 0
+    for span_start, _ in spans:
+        anchor = max(0, bisect_right(starts, span_start) - 1 - 4)
+        window_end = words[min(len(words) - 1, anchor + SNIPPET_TOKENS - 1)][1]
+        inside = {text[a:b].lower() for a, b in spans if a >= words[anchor][0] and b <= window_end}
+        if len(inside) > distinct:
+            distinct, first_word = len(inside), anchor
+    last_word = min(len(words) - 1, first_word + SNIPPET_TOKENS - 1)
+    passage = " ".join(text[words[first_word][0] : words[last_word][1]].split())
+    lead = "…" if first_word > 0 else ""
+    shown = lead + passage + ("…" if last_word < len(words) - 1 else "")
+    # Matched again on the passage as shown, so the spans line up with it exactly.
+    found = tuple((a + len(lead), b + len(lead)) for a, b in match_spans(passage, terms))
+    return Snippet(shown, found), distinct
+
+
+_WORDS = re.compile(r"\S+")
