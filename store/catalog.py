@@ -115,6 +115,7 @@ class Catalog:
             self.connection.set_busy_timeout(30_000)
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("PRAGMA synchronous=NORMAL")
+            self.connection.execute("PRAGMA cache_size=-32000")
             self.connection.execute(SCHEMA)
             version = self._setting("schema")
             if version is None:
@@ -166,31 +167,39 @@ class Catalog:
 
     def index(self, partition: str, signature: str, entries: list[Entry], *, replace: bool = False) -> None:
         """Index these stories of a partition; with replace, they are all it holds."""
+        self.index_many([(partition, signature, entries)], replace=replace)
+
+    def index_many(self, partitions: list[tuple[str, str, list[Entry]]], *, replace: bool = False) -> None:
+        """Index several partitions in one transaction (one FTS5 segment, one commit)."""
         with self.transaction() as connection:
-            if replace:
-                connection.execute(
-                    "DELETE FROM search WHERE rowid IN (SELECT num FROM stories WHERE partition = ?)", (partition,)
-                )
-                connection.execute("DELETE FROM stories WHERE partition = ?", (partition,))
-            for entry in entries:
-                record = entry.record
-                (num,) = connection.execute(
-                    UPSERT_ROW,
-                    (
-                        entry.story_id,
-                        partition,
-                        entry.published,
-                        int(bool(record.get("read"))),
-                        int(bool(record.get("bookmarked"))),
-                        str(record.get("feed") or ""),
-                        orjson.dumps(record),
-                    ),
-                ).fetchone()
-                if entry.text is not None:
-                    if not replace:
-                        connection.execute("DELETE FROM search WHERE rowid = ?", (num,))
-                    connection.execute(INSERT_TEXT, (num, *searchable_text(record, entry.text)))
-            connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (partition, signature))
+            for partition, signature, entries in partitions:
+                if replace:
+                    connection.execute(
+                        "DELETE FROM search WHERE rowid IN (SELECT num FROM stories WHERE partition = ?)", (partition,)
+                    )
+                    connection.execute("DELETE FROM stories WHERE partition = ?", (partition,))
+                texts: list[tuple[Any, ...]] = []
+                for entry in entries:
+                    record = entry.record
+                    (num,) = connection.execute(
+                        UPSERT_ROW,
+                        (
+                            entry.story_id,
+                            partition,
+                            entry.published,
+                            int(bool(record.get("read"))),
+                            int(bool(record.get("bookmarked"))),
+                            str(record.get("feed") or ""),
+                            orjson.dumps(record),
+                        ),
+                    ).fetchone()
+                    if entry.text is not None:
+                        if not replace:
+                            connection.execute("DELETE FROM search WHERE rowid = ?", (num,))
+                        texts.append((num, *searchable_text(record, entry.text)))
+                if texts:
+                    connection.executemany(INSERT_TEXT, texts)
+                connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (partition, signature))
 
     def delete(self, story_ids: list[str], partition: str, signature: str) -> None:
         with self.transaction() as connection:

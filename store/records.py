@@ -207,17 +207,20 @@ class Store:
         """Index again every partition whose files changed behind the catalog's back."""
         on_disk = self._partitions_on_disk()
         indexed = self._catalog.signatures()
-        changed = False
-        for partition, signature in on_disk.items():
-            if indexed.get(partition) != signature:
+        stale = [partition for partition, signature in on_disk.items() if indexed.get(partition) != signature]
+        # In groups, so a rebuild of a large store holds neither one huge transaction nor all texts at once.
+        for start in range(0, len(stale), 16):
+            work: list[tuple[str, str, list[Entry]]] = []
+            for partition in stale[start : start + 16]:
                 records = self._record_file(self._stories_dir, partition).table.records()
                 texts = self._record_file(self._texts_dir, partition).table.records()
                 entries = [
                     Entry(story_id, record, published_seconds(record), texts.get(story_id, {}))
                     for story_id, record in records.items()
                 ]
-                self._catalog.index(partition, self._partition_signature(partition), entries, replace=True)
-                changed = True
+                work.append((partition, self._partition_signature(partition), entries))
+            self._catalog.index_many(work, replace=True)
+        changed = bool(stale)
         for partition in indexed.keys() - on_disk.keys():
             self._catalog.drop_partition(partition)
             changed = True
@@ -398,11 +401,18 @@ class Store:
             by_partition: dict[str, list[Story]] = {}
             for story in batch.values():
                 by_partition.setdefault(located.get(story.id) or partition_for(story), []).append(story)
+            written: list[tuple[str, list[str]]] = []
             for partition, members in sorted(by_partition.items()):
-                self._put_partition(partition, members, set(located), result)
+                changed = self._put_partition(partition, members, set(located), result)
+                if changed:
+                    written.append((partition, changed))
+            # One catalog transaction for the whole batch; a crash before it is caught
+            # by the partition signatures and indexed again on the next open.
+            self._index_written(written, with_text=True)
         return result
 
-    def _put_partition(self, partition: str, members: list[Story], known: set[str], result: PutResult) -> None:
+    def _put_partition(self, partition: str, members: list[Story], known: set[str], result: PutResult) -> list[str]:
+        """Write one partition's share of a batch; returns the ids that changed."""
         list_file = self._record_file(self._stories_dir, partition)
         text_file = self._record_file(self._texts_dir, partition)
         current_lists = list_file.table.records()
@@ -434,25 +444,26 @@ class Store:
             text_file.table.merge_records(text_changes)
         if list_changes:
             list_file.table.merge_records(list_changes)
-        changed = list(dict.fromkeys([*list_changes, *text_changes]))
-        if changed:
-            self._index_written(partition, changed, with_text=True)
+        return list(dict.fromkeys([*list_changes, *text_changes]))
 
-    def _index_written(self, partition: str, story_ids: list[str], *, with_text: bool) -> None:
-        """Bring the catalog up to date with what was just written to a partition."""
-        records = self._record_file(self._stories_dir, partition).table.records()
-        texts = self._record_file(self._texts_dir, partition).table.records() if with_text else {}
-        entries = [
-            Entry(i, records[i], published_seconds(records[i]), texts.get(i, {}) if with_text else None)
-            for i in story_ids
-            if i in records
-        ]
-        signature = self._partition_signature(partition)
-        self._call(lambda: self._catalog.index(partition, signature, entries))
+    def _index_written(self, written: list[tuple[str, list[str]]], *, with_text: bool) -> None:
+        """Bring the catalog up to date with what was just written, in one transaction."""
+        work: list[tuple[str, str, list[Entry]]] = []
+        for partition, story_ids in written:
+            records = self._record_file(self._stories_dir, partition).table.records()
+            texts = self._record_file(self._texts_dir, partition).table.records() if with_text else {}
+            entries = [
+                Entry(i, records[i], published_seconds(records[i]), texts.get(i, {}) if with_text else None)
+                for i in story_ids
+                if i in records
+            ]
+            work.append((partition, self._partition_signature(partition), entries))
+        if work:
+            self._call(lambda: self._catalog.index_many(work))
 
     def _set_flag(self, story_ids: Iterable[str], name: str, value: bool) -> int:
         wanted = list(dict.fromkeys(story_ids))
-        changed = 0
+        written: list[tuple[str, list[str]]] = []
         with self._writing():
             self._call(self._sync_catalog)
             located = self._call(lambda: self._catalog.locate(wanted))
@@ -468,9 +479,9 @@ class Store:
                 to_change = [i for i in ids if i in records and bool(records[i].get(name)) != value]
                 if to_change:
                     list_file.table.merge_records({i: {name: value} for i in to_change})
-                    self._index_written(partition, to_change, with_text=False)
-                    changed += len(to_change)
-        return changed
+                    written.append((partition, to_change))
+            self._index_written(written, with_text=False)
+        return sum(len(ids) for _, ids in written)
 
     def feed_counts(self) -> dict[str, tuple[int, int]]:
         """For each feed URL: how many stories it has, and how many are unread."""
