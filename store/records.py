@@ -3,7 +3,7 @@
 Layout of a store folder::
 
     stories/2026-11-3.json   list records (title, source, dates, highlights, state)
-    texts/2026-11-3.json     text records (body, opinions, full text, note)
+    texts/2026-11-3.json.gz  text records (body, opinions, full text, note), gzip
     catalog.sqlite3          derived index (see store.catalog); rebuilt when needed
     damaged/                 files found damaged, moved aside, never deleted
     .lock                    held only while writing
@@ -38,9 +38,9 @@ from store.model import (
     story_from_records,
     story_to_records,
 )
-from store.storage import RecordFile, Tables, atomic_write, file_signature, store_lock
+from store.storage import RecordFile, Tables, file_signature, store_lock
 
-BUCKETS = 8
+BUCKETS = 16
 USER_FIELDS = frozenset({"read", "bookmarked", "fetched"})
 USER_TEXT_FIELDS = frozenset({"note"})
 _PARTITION_NAME = re.compile(r"^\d{4}-\d{2}-\d+$")
@@ -182,18 +182,21 @@ class Store:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             return Catalog(path)
 
+    def _file_path(self, folder: Path, partition: str) -> Path:
+        return folder / (f"{partition}.json.gz" if folder == self._texts_dir else f"{partition}.json")
+
     def _record_file(self, folder: Path, partition: str) -> RecordFile:
-        path = folder / f"{partition}.json"
+        path = self._file_path(folder, partition)
         record_file = self._files.get(path)
         if record_file is None:
-            record_file = RecordFile(path, self._on_damage)
+            record_file = RecordFile(path, self._on_damage, compressed=folder == self._texts_dir)
             self._files[path] = record_file
         return record_file
 
     def _partition_signature(self, partition: str) -> str:
         """Both files of a partition: a change to either means it must be indexed again."""
-        listed = file_signature(self._stories_dir / f"{partition}.json")
-        text = file_signature(self._texts_dir / f"{partition}.json")
+        listed = file_signature(self._file_path(self._stories_dir, partition))
+        text = file_signature(self._file_path(self._texts_dir, partition))
         return repr((listed, text))
 
     def _partitions_on_disk(self) -> dict[str, str]:
@@ -248,7 +251,8 @@ class Store:
             if file_signature(path) is None:
                 return {}
             records = salvage_records(raw)
-            if path.parent == self._stories_dir:
+            compressed = path.parent == self._texts_dir
+            if not compressed:
                 # The catalog holds a copy of every list record it last indexed.
                 for story_id, record in self._catalog.records(path.stem).items():
                     records.setdefault(story_id, record)
@@ -256,7 +260,8 @@ class Store:
             self._move_aside(path, reason, kept=kept)
             tables: Tables = {RecordFile.TABLE: records}
             if records:
-                atomic_write(path, orjson.dumps(tables))
+                # Written through a fresh storage so the format (plain or gzip) is right.
+                RecordFile(path, self._on_damage, compressed=compressed).table.merge_records(records)
             return tables
 
     def _guard(self) -> None:
@@ -346,14 +351,23 @@ class Store:
         rows = self._call(lambda: run_search(self._catalog, parsed, limit=limit, by_date=sort == "date"))
         return [SearchHit(story_from_records(i, record, None), score) for i, record, score in rows]
 
-    def snippet(self, story_id: str, query: str | Query) -> Snippet:
-        """The passage of a story around what the query matched."""
+    def snippet(self, story_id: str, query: str | Query, highlights: list[str] | None = None) -> Snippet:
+        """The passage of a story around what the query matched.
+
+        Given the story's highlights (a search hit has them), a match there is
+        used without reading the story's text from disk.
+        """
         parsed = parse_query(query) if isinstance(query, str) else query
+        terms = parsed.highlight_terms()
+        if highlights:
+            found = best_snippet(["  ".join(highlights)], terms)
+            if found.spans or not terms:
+                return found
         story = self.get(story_id)
         if story is None:
             return Snippet("")
         texts = ["  ".join(story.highlights), story.body, story.full_text, story.note]
-        return best_snippet(texts, parsed.highlight_terms())
+        return best_snippet(texts, terms)
 
     def resolve_id(self, text: str) -> str:
         """The full id for an id or a unique prefix of one."""

@@ -50,20 +50,45 @@ def tokens(text: str, *, for_query: bool = False) -> list[tuple[int, int, str]]:
 
 def run_search(catalog: Catalog, query: Query, *, limit: int, by_date: bool) -> list[tuple[str, dict[str, Any], float]]:
     """Story ids, list records and scores (higher is better), best first."""
+    match = query.match_expression()
+    filters, parameters = _filters(query)
+    weights = ", ".join(str(weight) for weight in WEIGHTS)
+    if match is not None and not filters and not by_date:
+        # Rank inside FTS5 first and join only the best rows: joining every match
+        # before sorting costs more than the ranking itself on a common word.
+        sql = (
+            f"SELECT stories.id, stories.record, best.score FROM "
+            f"(SELECT rowid, -bm25(search, {weights}) AS score FROM search WHERE search MATCH ? "
+            f"ORDER BY score DESC LIMIT ?) AS best JOIN stories ON stories.num = best.rowid "
+            f"ORDER BY round(best.score, 2) DESC, stories.published DESC"
+        )
+        arguments: tuple[Any, ...] = (match, limit)
+    else:
+        if match is not None:
+            source, score = "search JOIN stories ON stories.num = search.rowid", f"-bm25(search, {weights})"
+            filters.insert(0, "search MATCH ?")
+            parameters.insert(0, match)
+        else:
+            source, score = "stories", "0.0"
+            exclusion = query.exclusion_expression()
+            if exclusion is not None:
+                filters.insert(0, "stories.num NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
+                parameters.insert(0, exclusion)
+        where = (" WHERE " + " AND ".join(filters)) if filters else ""
+        order = "stories.published DESC" if by_date or match is None else "round(score, 2) DESC, stories.published DESC"
+        sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
+        arguments = (*parameters, limit)
+    try:
+        rows = catalog.query(sql, arguments)
+    except apsw.SQLError as error:
+        raise QueryError(f"cannot search for that: {error}") from None
+    return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows]
+
+
+def _filters(query: Query) -> tuple[list[str], list[Any]]:
+    """SQL conditions on the stories table for the query's state and date filters."""
     clauses: list[str] = []
     parameters: list[Any] = []
-    match = query.match_expression()
-    if match is not None:
-        source = "search JOIN stories ON stories.num = search.rowid"
-        clauses.append("search MATCH ?")
-        parameters.append(match)
-        score = f"-bm25(search, {', '.join(str(w) for w in WEIGHTS)})"
-    else:
-        source, score = "stories", "0.0"
-        exclusion = query.exclusion_expression()
-        if exclusion is not None:
-            clauses.append("stories.num NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
-            parameters.append(exclusion)
     for column, value in (("read", query.read), ("bookmarked", query.bookmarked)):
         if value is not None:
             clauses.append(f"stories.{column} = ?")
@@ -74,14 +99,7 @@ def run_search(catalog: Catalog, query: Query, *, limit: int, by_date: bool) -> 
     if query.after is not None:
         clauses.append("stories.published >= ?")
         parameters.append(query.after.timestamp())
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    order = "stories.published DESC" if by_date or match is None else "round(score, 2) DESC, stories.published DESC"
-    sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
-    try:
-        rows = catalog.query(sql, (*parameters, limit))
-    except apsw.SQLError as error:
-        raise QueryError(f"cannot search for that: {error}") from None
-    return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows]
+    return clauses, parameters
 
 
 @lru_cache(maxsize=256)

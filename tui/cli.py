@@ -172,13 +172,13 @@ def command_search(store: Store, args: argparse.Namespace) -> int:
         for hit in hits:
             fields = story_json(hit.story)
             fields["score"] = round(hit.score, 4)
-            fields["snippet"] = store.snippet(hit.story.id, query).text
+            fields["snippet"] = store.snippet(hit.story.id, query, hit.story.highlights).text
             results.append(fields)
         print_json(results)
     else:
         for hit in hits:
             print(story_line(hit.story))
-            snippet = store.snippet(hit.story.id, query).text
+            snippet = store.snippet(hit.story.id, query, hit.story.highlights).text
             if snippet:
                 print(f"{'':16}{snippet}")
     return EXIT_OK
