@@ -1,0 +1,136 @@
+"""Binding ids, the `?` help screen and the command palette."""
+
+from __future__ import annotations
+
+import pytest
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.dom import DOMNode
+from textual.widgets import Static
+from tui_helpers import fixed_stories, row, settle, stored
+
+from store import Store
+from tui.app import BroadsheetApp
+from tui.commands import StoryCommands, broadsheet_actions
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.widgets.highlights import Highlights
+from tui.widgets.story_list import StoryList
+from tui.widgets.story_view import StoryView
+
+BINDING_OWNERS: list[type[DOMNode]] = [BroadsheetApp, MainScreen, StoryList, Highlights, StoryView, HelpScreen]
+
+# Every key the issue asks for, by the id users will remap it with.
+ISSUE_KEYS = {
+    "story.down": {"j", "down"},
+    "story.up": {"k", "up"},
+    "story.first": {"g"},
+    "story.last": {"G"},
+    "story.open": {"enter", "l"},
+    "view.back": {"h", "escape"},
+    "pane.next": {"tab"},
+    "pane.previous": {"shift+tab"},
+    "viewer.page_down": {"space", "pagedown"},
+    "viewer.page_up": {"pageup"},
+    "story.toggle_bookmark": {"b"},
+    "story.toggle_read": {"m"},
+    "app.quit": {"q"},
+    "app.help": {"question_mark"},
+    "app.command_palette": {"ctrl+p"},
+}
+
+
+@pytest.mark.parametrize("owner", BINDING_OWNERS, ids=lambda owner: owner.__name__)
+def test_every_binding_has_an_id(owner: type[DOMNode]) -> None:
+    for binding in owner.BINDINGS:
+        assert isinstance(binding, Binding) and binding.id, f"{owner.__name__}: {binding}"
+
+
+def test_owners_do_not_inherit_unnamed_bindings() -> None:
+    for owner in BINDING_OWNERS:
+        assert owner._merged_bindings is not None
+        for _key, binding in owner._merged_bindings:
+            assert binding.id, f"{owner.__name__} inherits {binding}"
+
+
+def test_binding_ids_are_unique() -> None:
+    ids = [binding.id for owner in BINDING_OWNERS for binding in owner.BINDINGS if isinstance(binding, Binding)]
+    assert len(ids) == len(set(ids))
+
+
+async def test_issue_keys_are_bound_by_id(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = {action.binding_id: {binding.key for binding in action.keys} for action in broadsheet_actions(app)}
+        for binding_id, wanted in ISSUE_KEYS.items():
+            assert wanted <= keys[binding_id], binding_id
+
+
+async def test_help_lists_every_binding(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        text = help_screen.key_table().plain
+        for action in broadsheet_actions(app):
+            assert action.binding_id in text
+            assert action.key_display(app) in text
+            assert action.title in text
+        for pane in ("Story list", "Highlights", "Viewer", "Everywhere"):
+            assert pane in text
+        assert help_screen.query_one("#help-keys", Static).content == help_screen.key_table()
+
+
+@pytest.mark.parametrize("key", ["escape", "q", "question_mark"])
+async def test_help_closes(app: BroadsheetApp, key: str) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press(key)
+        assert isinstance(app.screen, MainScreen)
+        assert app.is_running, "q closes the help, it does not quit"
+
+
+async def test_help_shows_remapped_keys(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.set_keymap({"story.toggle_bookmark": "B", "story.down": "n"})
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.key_table().plain
+        bookmark_line = next(line for line in text.splitlines() if "story.toggle_bookmark" in line)
+        assert bookmark_line.split()[0] == "B"
+        await pilot.press("escape", "n")
+        assert app.query_one(StoryList).cursor == 1
+
+
+async def test_palette_lists_every_action_with_its_key(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        provider = StoryCommands(app.main_screen)
+        hits = [hit async for hit in provider.discover()]
+        titles = {hit.text for hit in hits}
+        for action in broadsheet_actions(app):
+            if action.in_palette:
+                assert action.title in titles
+        toggle = next(hit for hit in hits if hit.text == "Toggle bookmark")
+        assert toggle.help is not None and toggle.help.startswith("b")
+
+
+async def test_palette_runs_toggle_bookmark(app: BroadsheetApp, store: Store) -> None:
+    story_id = fixed_stories()[0].id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not stored(store, story_id).bookmarked
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Toggle bookmark")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CommandPalette)
+        assert row(app, story_id).bookmarked
+        assert stored(store, story_id).bookmarked

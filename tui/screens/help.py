@@ -1,0 +1,75 @@
+"""The help screen: every binding, grouped by pane, with the keys in force now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import groupby
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType, Keymap
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.commands import KeyedAction, keyed_actions
+
+KEY_WIDTH = 18
+TITLE_WIDTH = 34
+
+
+class HelpScreen(ModalScreen[None], inherit_bindings=False):
+    """A scrollable table of keys; escape, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", tooltip="Close the help", id="help.close"),
+        Binding("j,down", "scroll_help(1)", "Down", show=False, tooltip="Scroll the help down", id="help.down"),
+        Binding("k,up", "scroll_help(-1)", "Up", show=False, tooltip="Scroll the help up", id="help.up"),
+        Binding(
+            "space,pagedown",
+            "page_help(1)",
+            "Page down",
+            show=False,
+            tooltip="Scroll the help down a page",
+            id="help.page_down",
+        ),
+        Binding(
+            "pageup", "page_help(-1)", "Page up", show=False, tooltip="Scroll the help up a page", id="help.page_up"
+        ),
+    ]
+
+    def __init__(self, actions: Sequence[KeyedAction], keymap: Keymap) -> None:
+        super().__init__(id="help")
+        self._actions = [*actions, *keyed_actions([("This help", [self])], keymap)]
+
+    def compose(self) -> ComposeResult:
+        body = VerticalScroll(Static(self.key_table(), id="help-keys"), id="help-body", can_focus=False)
+        body.border_title = "Keys"
+        body.border_subtitle = "escape to close"
+        yield body
+
+    def key_table(self) -> Content:
+        """One section per pane: keys, what they do, and the binding id to remap them by."""
+        lines: list[Content] = []
+        for pane, actions in groupby(self._actions, key=lambda action: action.pane):
+            if lines:
+                lines.append(Content(""))
+            lines.append(Content.from_markup("[b]$pane[/b]", pane=pane))
+            for action in actions:
+                keys = action.key_display(self.app)
+                lines.append(
+                    Content.assemble(
+                        (f"  {keys}".ljust(KEY_WIDTH), "bold"),
+                        action.title.ljust(TITLE_WIDTH),
+                        (action.binding_id, "dim"),
+                    )
+                )
+        return Content("\n").join(lines)
+
+    def action_scroll_help(self, lines: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_page_help(self, pages: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_relative(y=pages * body.scrollable_content_region.height, animate=False)
