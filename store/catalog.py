@@ -29,11 +29,11 @@ import orjson
 
 from store.errors import StoreWriteError
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS partitions (name TEXT PRIMARY KEY, signature TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partitions (name TEXT PRIMARY KEY, signature TEXT NOT NULL, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS stories (
     num INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -80,6 +80,10 @@ class Entry:
     record: dict[str, Any]
     published: float
     text: dict[str, Any] | None = None
+
+
+# A partition to index: its name, (file signature, content digest), and its entries.
+PartitionWork = tuple[str, tuple[str, str], list[Entry]]
 
 
 def searchable_text(record: dict[str, Any], text: dict[str, Any]) -> tuple[str, ...]:
@@ -163,16 +167,23 @@ class Catalog:
     def signatures(self) -> dict[str, str]:
         return dict(self.query("SELECT name, signature FROM partitions"))
 
+    def digests(self) -> dict[str, str]:
+        return dict(self.query("SELECT name, digest FROM partitions"))
+
+    def set_signature(self, partition: str, signature: str) -> None:
+        """The files were replaced by identical ones (copied, restored): note their new identity."""
+        with self.transaction() as connection:
+            connection.execute("UPDATE partitions SET signature = ? WHERE name = ?", (signature, partition))
+
     # ------------------------------------------------------------- writing
 
-    def index(self, partition: str, signature: str, entries: list[Entry], *, replace: bool = False) -> None:
-        """Index these stories of a partition; with replace, they are all it holds."""
-        self.index_many([(partition, signature, entries)], replace=replace)
+    def index_many(self, partitions: list[PartitionWork], *, replace: bool = False) -> None:
+        """Index several partitions in one transaction (one FTS5 segment, one commit).
 
-    def index_many(self, partitions: list[tuple[str, str, list[Entry]]], *, replace: bool = False) -> None:
-        """Index several partitions in one transaction (one FTS5 segment, one commit)."""
+        With replace, the entries given are all that each partition holds.
+        """
         with self.transaction() as connection:
-            for partition, signature, entries in partitions:
+            for partition, (signature, digest), entries in partitions:
                 if replace:
                     connection.execute(
                         "DELETE FROM search WHERE rowid IN (SELECT num FROM stories WHERE partition = ?)", (partition,)
@@ -199,14 +210,16 @@ class Catalog:
                         texts.append((num, *searchable_text(record, entry.text)))
                 if texts:
                     connection.executemany(INSERT_TEXT, texts)
-                connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (partition, signature))
+                connection.execute(
+                    "INSERT OR REPLACE INTO partitions VALUES (?, ?, ?)", (partition, signature, digest)
+                )
 
-    def delete(self, story_ids: list[str], partition: str, signature: str) -> None:
+    def delete(self, story_ids: list[str], partition: str, identity: tuple[str, str]) -> None:
         with self.transaction() as connection:
             for story_id in story_ids:
                 connection.execute("DELETE FROM search WHERE rowid = (SELECT num FROM stories WHERE id = ?)", (story_id,))
                 connection.execute("DELETE FROM stories WHERE id = ?", (story_id,))
-            connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?)", (partition, signature))
+            connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?, ?)", (partition, *identity))
 
     def drop_partition(self, name: str) -> None:
         with self.transaction() as connection:

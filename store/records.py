@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from store.catalog import Catalog, CatalogDamaged, Entry
+from store.catalog import Catalog, CatalogDamaged, Entry, PartitionWork
 from store.errors import StoreError, UnknownStoryError
 from store.query import Query, QueryError, parse_query
 from store.search import Snippet, best_snippet, run_search
@@ -206,14 +206,32 @@ class Store:
             if _PARTITION_NAME.match(path.stem)
         }
 
+    def _partition_identity(self, partition: str) -> tuple[str, str]:
+        """(file signature, content digest): the digest tells a copied file from a changed one."""
+        listed = self._record_file(self._stories_dir, partition).digest()
+        text = self._record_file(self._texts_dir, partition).digest()
+        return self._partition_signature(partition), f"{listed}:{text}"
+
     def _sync_catalog(self) -> bool:
         """Index again every partition whose files changed behind the catalog's back."""
         on_disk = self._partitions_on_disk()
         indexed = self._catalog.signatures()
-        stale = [partition for partition, signature in on_disk.items() if indexed.get(partition) != signature]
+        digests = self._catalog.digests()
+        stale: list[str] = []
+        for partition, signature in on_disk.items():
+            if indexed.get(partition) == signature:
+                continue
+            if partition in digests and self._partition_identity(partition)[1] == digests[partition]:
+                self._catalog.set_signature(partition, signature)  # same bytes, new file (cp, restore)
+            else:
+                stale.append(partition)
+        if indexed and len(stale) > len(indexed) // 2:
+            # Most of it changed: building afresh beats deleting and re-adding row by row.
+            self._catalog.reset()
+            stale, indexed = list(on_disk), {}
         # In groups, so a rebuild of a large store holds neither one huge transaction nor all texts at once.
         for start in range(0, len(stale), 16):
-            work: list[tuple[str, str, list[Entry]]] = []
+            work: list[PartitionWork] = []
             for partition in stale[start : start + 16]:
                 records = self._record_file(self._stories_dir, partition).table.records()
                 texts = self._record_file(self._texts_dir, partition).table.records()
@@ -221,13 +239,12 @@ class Store:
                     Entry(story_id, record, published_seconds(record), texts.get(story_id, {}))
                     for story_id, record in records.items()
                 ]
-                work.append((partition, self._partition_signature(partition), entries))
+                work.append((partition, self._partition_identity(partition), entries))
             self._catalog.index_many(work, replace=True)
-        changed = bool(stale)
-        for partition in indexed.keys() - on_disk.keys():
+        gone = indexed.keys() - on_disk.keys()
+        for partition in gone:
             self._catalog.drop_partition(partition)
-            changed = True
-        return changed
+        return bool(stale or gone)
 
     def reindex(self) -> int:
         """Rebuild the whole index from the store; returns how many stories it holds."""
@@ -462,7 +479,7 @@ class Store:
 
     def _index_written(self, written: list[tuple[str, list[str]]], *, with_text: bool) -> None:
         """Bring the catalog up to date with what was just written, in one transaction."""
-        work: list[tuple[str, str, list[Entry]]] = []
+        work: list[PartitionWork] = []
         for partition, story_ids in written:
             records = self._record_file(self._stories_dir, partition).table.records()
             texts = self._record_file(self._texts_dir, partition).table.records() if with_text else {}
@@ -471,7 +488,7 @@ class Store:
                 for i in story_ids
                 if i in records
             ]
-            work.append((partition, self._partition_signature(partition), entries))
+            work.append((partition, self._partition_identity(partition), entries))
         if work:
             self._call(lambda: self._catalog.index_many(work))
 
@@ -515,8 +532,8 @@ class Store:
                 # The list record goes first: without it the story no longer exists.
                 list_file.table.remove_records(ids)
                 self._record_file(self._texts_dir, partition).table.remove_records(ids)
-                signature = self._partition_signature(partition)
-                self._call(lambda: self._catalog.delete(ids, partition, signature))
+                identity = self._partition_identity(partition)
+                self._call(lambda: self._catalog.delete(ids, partition, identity))
                 removed += len(ids)
         return removed
 

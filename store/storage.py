@@ -11,6 +11,7 @@ another process has replaced the file, in which case the new content is read.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import zlib
 from collections.abc import Callable
@@ -38,6 +39,10 @@ def file_signature(path: Path) -> Signature | None:
     except FileNotFoundError:
         return None
     return (status.st_ino, status.st_mtime_ns, status.st_size)
+
+
+def content_digest(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 def fsync_folder(folder: Path) -> None:
@@ -106,6 +111,19 @@ class AtomicJSONStorage(Storage):
         self._compressed = compressed
         self._cached: Tables | None = None
         self._signature: Signature | None = None
+        self._digest: str | None = None
+
+    def digest(self) -> str:
+        """A digest of the file's bytes ("-" when there is no file), hashed only when it changed."""
+        signature = file_signature(self.path)
+        if signature is None:
+            return "-"
+        if signature != self._signature or self._digest is None:
+            try:
+                return content_digest(self.path.read_bytes())
+            except FileNotFoundError:
+                return "-"
+        return self._digest
 
     def read(self) -> Tables | None:
         signature = file_signature(self.path)
@@ -115,13 +133,14 @@ class AtomicJSONStorage(Storage):
         if signature == self._signature and self._cached is not None:
             return self._cached
         raw = self.path.read_bytes()
+        digest: str | None = content_digest(raw)
         try:
             tables = decode_tables(self._unpack(raw))
         except ValueError as error:
             readable = decompress(raw) if self._compressed else raw
             tables = self._on_damage(self.path, readable, str(error))
-            signature = file_signature(self.path)
-        self._cached, self._signature = tables, signature
+            signature, digest = file_signature(self.path), None
+        self._cached, self._signature, self._digest = tables, signature, digest
         return tables
 
     def write(self, data: Tables) -> None:
@@ -133,7 +152,7 @@ class AtomicJSONStorage(Storage):
             packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, GZIP_WBITS)
             payload = packer.compress(payload) + packer.flush()
         atomic_write(self.path, payload)
-        self._cached, self._signature = data, file_signature(self.path)
+        self._cached, self._signature, self._digest = data, file_signature(self.path), content_digest(payload)
 
     def _unpack(self, raw: bytes) -> bytes:
         if not self._compressed:
@@ -195,6 +214,10 @@ class RecordFile:
 
     def signature(self) -> Signature | None:
         return file_signature(self.path)
+
+    def digest(self) -> str:
+        storage: AtomicJSONStorage = self.database.storage  # type: ignore[assignment]
+        return storage.digest()
 
     def close(self) -> None:
         self.database.close()

@@ -184,3 +184,32 @@ def test_full_disk_leaves_the_previous_state(home: Path, monkeypatch: pytest.Mon
         assert reopened.notices == [] and reopened.count() == 1
         reopened.put_stories([make_story(2)])
         assert reopened.count() == 2
+
+
+def test_a_copied_store_is_not_indexed_again(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cp -r or a restore gives every file a new identity but the same bytes: no rebuild."""
+    import shutil
+
+    from store.catalog import Catalog
+
+    with Store(home) as opened:
+        opened.put_stories([make_story(n) for n in range(60)])
+    copy = tmp_path / "copy"
+    shutil.copytree(home, copy, copy_function=shutil.copyfile)  # new inodes and mtimes
+    indexed: list[int] = []
+    original = Catalog.index_many
+
+    def counting(self: Catalog, partitions: list, **options: object) -> None:  # type: ignore[type-arg]
+        indexed.append(len(partitions))
+        original(self, partitions, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Catalog, "index_many", counting)
+    with Store(copy) as opened:
+        assert opened.count() == 60 and opened.notices == []
+        assert len(opened.search("story", limit=100)) == 60
+    assert indexed == []
+    (copy / "stories" / next((copy / "stories").glob("*.json")).name).write_bytes(
+        next((home / "stories").glob("*.json")).read_bytes().replace(b"Story number", b"Story Number")
+    )
+    with Store(copy) as opened:
+        assert indexed, "a partition whose bytes changed must be indexed again"
