@@ -4,12 +4,14 @@ from store.errors import StoreError, StoreWriteError, UnknownStoryError
 from store.model import Story, StorySummary, make_story_id
 from store.query import Query, QueryError, parse_query
 from store.records import PutResult, SearchHit, Store
+from store.saved import SavedSearch
 from store.search import Snippet, match_spans
 from store.storydoc import StoryDocumentError, import_story_documents, sample_stories
 
 __all__ = [
     "PutResult",
     "Query",
+    "SavedSearch",
     "QueryError",
     "SearchHit",
     "Snippet",

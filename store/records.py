@@ -30,7 +30,9 @@ import orjson
 from store.catalog import Catalog, CatalogDamaged, Entry, PartitionWork
 from store.errors import StoreError, UnknownStoryError
 from store.query import Query, QueryError, parse_query
-from store.search import Snippet, best_snippet, run_search
+from store.saved import SavedSearch, SavedSearches
+from store.search import Snippet, best_snippet, count_matches, run_search
+from store.sanitize import clean_lines, clean_text
 from store.model import (
     Story,
     StorySummary,
@@ -138,6 +140,7 @@ class Store:
         self._lock = store_lock(self.home)
         self._files: dict[Path, RecordFile] = {}
         self._catalog = self._open_catalog()
+        self._saved = SavedSearches(self.home, self._record_file(self.home, "searches"))
         with self._writing():
             self._remove_abandoned_temporaries()
             self._sync_catalog()
@@ -183,6 +186,7 @@ class Store:
             return Catalog(path)
 
     def _file_path(self, folder: Path, partition: str) -> Path:
+        """Where a partition's file is (also the store's own small files, by name)."""
         return folder / (f"{partition}.json.gz" if folder == self._texts_dir else f"{partition}.json")
 
     def _record_file(self, folder: Path, partition: str) -> RecordFile:
@@ -368,6 +372,31 @@ class Store:
         rows = self._call(lambda: run_search(self._catalog, parsed, limit=limit, by_date=sort == "date"))
         return [SearchHit(story_from_records(i, record, None), score) for i, record, score in rows]
 
+    def count_matches(self, query: str | Query, *, among: list[str] | None = None) -> int:
+        """How many stories match (optionally only among these ids)."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        if among is not None and not among:
+            return 0
+        return int(self._call(lambda: count_matches(self._catalog, parsed, among=among)))
+
+    def matching_ids(self, query: str | Query, among: list[str]) -> list[str]:
+        """Which of these stories match the query (e.g. the new ones a fetch brought)."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        if not among:
+            return []
+        rows = self._call(lambda: run_search(self._catalog, parsed, limit=len(among), by_date=True, among=among))
+        return [story_id for story_id, _, _ in rows]
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return list(self._call(self._saved.all))
+
+    def save_search(self, name: str, query: str) -> SavedSearch:
+        """Save a query under a name (replacing one of the same name)."""
+        return self._saved.save(name, query)  # type: ignore[no-any-return]
+
+    def delete_search(self, name: str) -> bool:
+        return bool(self._saved.delete(name))
+
     def snippet(self, story_id: str, query: str | Query, highlights: list[str] | None = None) -> Snippet:
         """The passage of a story around what the query matched.
 
@@ -385,6 +414,11 @@ class Store:
             return Snippet("")
         texts = ["  ".join(story.highlights), story.body, story.full_text, story.note]
         return best_snippet(texts, terms)
+
+    def bookmarked_stories(self) -> list[Story]:
+        """Every bookmarked story, whole, newest first: the archive."""
+        ids = [summary.id for summary in self.summaries(bookmarked_only=True)]
+        return [story for story in map(self.get, ids) if story is not None]
 
     def resolve_id(self, text: str) -> str:
         """The full id for an id or a unique prefix of one."""
@@ -492,7 +526,7 @@ class Store:
         if work:
             self._call(lambda: self._catalog.index_many(work))
 
-    def _set_flag(self, story_ids: Iterable[str], name: str, value: bool) -> int:
+    def _set_flag(self, story_ids: Iterable[str], name: str, value: bool) -> list[str]:
         wanted = list(dict.fromkeys(story_ids))
         written: list[tuple[str, list[str]]] = []
         with self._writing():
@@ -512,7 +546,7 @@ class Store:
                     list_file.table.merge_records({i: {name: value} for i in to_change})
                     written.append((partition, to_change))
             self._index_written(written, with_text=False)
-        return sum(len(ids) for _, ids in written)
+        return [story_id for _, ids in written for story_id in ids]
 
     def feed_counts(self) -> dict[str, tuple[int, int]]:
         """For each feed URL: how many stories it has, and how many are unread."""
@@ -537,9 +571,41 @@ class Store:
                 removed += len(ids)
         return removed
 
-    def set_read(self, story_ids: Iterable[str], read: bool) -> int:
-        """Mark stories read or unread; returns how many changed."""
+    def set_read(self, story_ids: Iterable[str], read: bool) -> list[str]:
+        """Mark stories read or unread; returns the ids that changed (what an undo needs)."""
         return self._set_flag(story_ids, "read", read)
+
+    def update_story(
+        self,
+        story_id: str,
+        *,
+        note: str | None = None,
+        full_text: str | None = None,
+        highlights: list[str] | None = None,
+        highlights_generated: bool | None = None,
+    ) -> None:
+        """Change what the reader or the pipeline adds to a story: its note, its
+        extracted full text, its highlights.  The search index follows."""
+        list_fields: dict[str, Any] = {}
+        text_fields: dict[str, Any] = {}
+        if note is not None:
+            text_fields["note"] = clean_text(note)
+        if full_text is not None:
+            text_fields["full_text"] = clean_text(full_text)
+        if highlights is not None:
+            list_fields["highlights"] = clean_lines(highlights)
+        if highlights_generated is not None:
+            list_fields["highlights_generated"] = highlights_generated
+        with self._writing():
+            self._call(self._sync_catalog)
+            partition = self._call(lambda: self._catalog.locate([story_id])).get(story_id)
+            if partition is None:
+                raise UnknownStoryError(f"no story with id {story_id!r}")
+            if text_fields:
+                self._record_file(self._texts_dir, partition).table.merge_records({story_id: text_fields})
+            if list_fields:
+                self._record_file(self._stories_dir, partition).table.merge_records({story_id: list_fields})
+            self._index_written([(partition, [story_id])], with_text=True)
 
     def set_bookmarked(self, story_id: str, bookmarked: bool) -> None:
         self._set_flag([story_id], "bookmarked", bookmarked)

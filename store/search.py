@@ -48,12 +48,41 @@ def tokens(text: str, *, for_query: bool = False) -> list[tuple[int, int, str]]:
     return [(start, end, token) for start, end, token, *_ in found]
 
 
-def run_search(catalog: Catalog, query: Query, *, limit: int, by_date: bool) -> list[tuple[str, dict[str, Any], float]]:
-    """Story ids, list records and scores (higher is better), best first."""
+def _plan(query: Query, among: list[str] | None) -> tuple[str, str, list[Any], bool]:
+    """FROM, WHERE, parameters and whether the FTS table is in the FROM."""
     match = query.match_expression()
     filters, parameters = _filters(query)
+    if among is not None:
+        filters.append(f"stories.id IN ({','.join('?' * len(among))})")
+        parameters.extend(among)
+    if match is not None:
+        filters.insert(0, "search MATCH ?")
+        parameters.insert(0, match)
+        source = "search JOIN stories ON stories.num = search.rowid"
+    else:
+        source = "stories"
+        exclusion = query.exclusion_expression()
+        if exclusion is not None:
+            filters.insert(0, "stories.num NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            parameters.insert(0, exclusion)
+    where = (" WHERE " + " AND ".join(filters)) if filters else ""
+    return source, where, parameters, match is not None
+
+
+def _rows(catalog: Catalog, sql: str, arguments: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    try:
+        return catalog.query(sql, arguments)
+    except apsw.SQLError as error:
+        raise QueryError(f"cannot search for that: {error}") from None
+
+
+def run_search(
+    catalog: Catalog, query: Query, *, limit: int, by_date: bool, among: list[str] | None = None
+) -> list[tuple[str, dict[str, Any], float]]:
+    """Story ids, list records and scores (higher is better), best first."""
     weights = ", ".join(str(weight) for weight in WEIGHTS)
-    if match is not None and not filters and not by_date:
+    match = query.match_expression()
+    if match is not None and among is None and not by_date and not query.has_filters:
         # Rank inside FTS5 first and join only the best rows: joining every match
         # before sorting costs more than the ranking itself on a common word.
         sql = (
@@ -62,27 +91,19 @@ def run_search(catalog: Catalog, query: Query, *, limit: int, by_date: bool) -> 
             f"ORDER BY score DESC LIMIT ?) AS best JOIN stories ON stories.num = best.rowid "
             f"ORDER BY round(best.score, 2) DESC, stories.published DESC"
         )
-        arguments: tuple[Any, ...] = (match, limit)
+        rows = _rows(catalog, sql, (match, limit))
     else:
-        if match is not None:
-            source, score = "search JOIN stories ON stories.num = search.rowid", f"-bm25(search, {weights})"
-            filters.insert(0, "search MATCH ?")
-            parameters.insert(0, match)
-        else:
-            source, score = "stories", "0.0"
-            exclusion = query.exclusion_expression()
-            if exclusion is not None:
-                filters.insert(0, "stories.num NOT IN (SELECT rowid FROM search WHERE search MATCH ?)")
-                parameters.insert(0, exclusion)
-        where = (" WHERE " + " AND ".join(filters)) if filters else ""
-        order = "stories.published DESC" if by_date or match is None else "round(score, 2) DESC, stories.published DESC"
+        source, where, parameters, ranked = _plan(query, among)
+        score = f"-bm25(search, {weights})" if ranked else "0.0"
+        order = "round(score, 2) DESC, stories.published DESC" if ranked and not by_date else "stories.published DESC"
         sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
-        arguments = (*parameters, limit)
-    try:
-        rows = catalog.query(sql, arguments)
-    except apsw.SQLError as error:
-        raise QueryError(f"cannot search for that: {error}") from None
+        rows = _rows(catalog, sql, (*parameters, limit))
     return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows]
+
+
+def count_matches(catalog: Catalog, query: Query, *, among: list[str] | None = None) -> int:
+    source, where, parameters, _ = _plan(query, among)
+    return int(_rows(catalog, f"SELECT COUNT(*) FROM {source}{where}", tuple(parameters))[0][0])
 
 
 def _filters(query: Query) -> tuple[list[str], list[Any]]:

@@ -120,3 +120,26 @@ def test_real_process_and_version(filled: Path) -> None:
     helped = subprocess.run([sys.executable, "-m", "tui.cli", "--help"], capture_output=True, text=True)
     for command in ("list", "show", "bookmark", "import"):
         assert command in helped.stdout
+
+
+def test_export_bookmarks_and_story(filled: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    story_id = make_story(2).id
+    run_cli(capsys, "--home", str(filled), "bookmark", story_id)
+    code, out, _ = run_cli(capsys, "--home", str(filled), "export", "--bookmarks", "--format", "json")
+    assert code == 0 and [entry["id"] for entry in json.loads(out)] == [story_id]
+    code, out, _ = run_cli(capsys, "--home", str(filled), "export", "--bookmarks", "--format", "html")
+    assert code == 0 and out.startswith("<!DOCTYPE html>") and "Story number 2" in out
+    code, out, _ = run_cli(capsys, "--home", str(filled), "export", "--story", story_id)
+    assert code == 0 and out.rstrip().endswith("You've reached the end")
+    document = tmp_path / "exported.txt"
+    document.write_text(out, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "--home", str(filled), "import", str(document))
+    assert code == 0
+
+
+def test_search_command(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--home", str(filled), "search", "number", "--json", "--limit", "2", "--sort", "date")
+    results = json.loads(out)
+    assert code == 0 and len(results) == 2 and STORY_FIELDS | {"score", "snippet"} <= results[0].keys()
+    code, _, err = run_cli(capsys, "--home", str(filled), "search", '"broken')
+    assert code == 2 and "not closed" in err and len(err.splitlines()) == 1

@@ -190,6 +190,21 @@ def command_reindex(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_export(store: Store, args: argparse.Namespace) -> int:
+    if args.story is not None:
+        from store.storydoc import format_story_document
+
+        story = store.get(store.resolve_id(args.story))
+        if story is None:
+            raise UsageError(f"no story with id {args.story!r}")
+        sys.stdout.write(format_story_document(story))
+        return EXIT_OK
+    from store.export import EXPORTERS
+
+    sys.stdout.write(EXPORTERS[args.format](store.bookmarked_stories()))
+    return EXIT_OK
+
+
 def command_tui(home: Path) -> int:
     from tui.app import run_tui
 
@@ -241,6 +256,13 @@ def build_parser() -> OneLineParser:
     searching.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
     searching.add_argument("--sort", choices=("relevance", "date"), default="relevance", help="order of results")
     searching.set_defaults(run=command_search)
+
+    export = add("export", "Write bookmarks, or one story, to standard output.")
+    what = export.add_mutually_exclusive_group(required=True)
+    what.add_argument("--bookmarks", action="store_true", help="every bookmarked story, as an archive")
+    what.add_argument("--story", metavar="ID", help="one story, as a story document")
+    export.add_argument("--format", choices=("md", "json", "html"), default="md", help="archive format (default md)")
+    export.set_defaults(run=command_export)
 
     reindex = add("reindex", "Rebuild the search index from the store.")
     reindex.set_defaults(run=command_reindex)
