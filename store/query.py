@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 FIELDS = ("title", "source", "author")
+FILTERS = ("is", "before", "after")
+MIN_PREFIX = 3  # a shorter prefix matches most of the index: slow, and useless as a search
 FLAGS = {"unread": ("read", False), "read": ("read", True), "bookmarked": ("bookmarked", True)}
 
 
@@ -94,6 +96,16 @@ _TOKEN = re.compile(
 )
 
 
+_EXAMPLES = {
+    "is": "is:unread",
+    "before": "before:2026-11-24",
+    "after": "after:2026-11-01",
+    "title": "title:launch",
+    "source": "source:reuters",
+    "author": 'author:"ana perez"',
+}
+
+
 def _has_word_characters(text: str) -> bool:
     return any(char.isalnum() for char in text)
 
@@ -139,6 +151,8 @@ def parse_query(text: str) -> Query:
             value, phrase = match["phrase"].strip(), True
         else:
             value, phrase = match["word"], False
+        if not phrase and not field_name and value.endswith(":") and value[:-1].lower() in FIELDS + FILTERS:
+            raise QueryError(f"{value.lower()} needs something after it, e.g. {_EXAMPLES[value[:-1].lower()]}")
         if not phrase and value == "OR" and not field_name and not negated:
             if not last_was_term or joining:
                 raise QueryError("OR needs a word on each side")
@@ -181,5 +195,7 @@ def _make_term(field_name: str, value: str, phrase: bool) -> Term | None:
     value = value.rstrip("*") if prefix else value
     if not _has_word_characters(value):
         return None
+    if prefix and len(value) < MIN_PREFIX:
+        raise QueryError(f"a prefix search needs at least {MIN_PREFIX} letters before the *, not {value!r}")
     return Term(text=value, phrase=phrase, prefix=prefix, field=field_name or None)
 

@@ -27,6 +27,15 @@ _DISGUISE = [
 ]
 
 _DROP = {code: None for code in _CONTROL + _DISGUISE}
+
+# Whole escape sequences, so no "[31m" husk is left behind once ESC is gone:
+# CSI (ESC [ or C1 0x9B) with its parameters, OSC / DCS / APC / PM / SOS strings up to
+# their terminator (BEL or ST) or the end of the text, and two-byte ESC sequences.
+_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
 _SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -36,7 +45,7 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_DROP)
+    text = _SEQUENCES.sub("", text).translate(_DROP)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
@@ -44,7 +53,7 @@ def clean_line(value: object) -> str:
     """One-line text (titles, names, URLs): as clean_text, with all white space folded."""
     if value is None:
         return ""
-    text = str(value).translate(_DROP)
+    text = _SEQUENCES.sub("", str(value)).translate(_DROP)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -26,6 +26,7 @@ from store.query import Query, QueryError, Term
 WEIGHTS = (10.0, 4.0, 1.0, 2.0, 2.0, 3.0)
 assert len(WEIGHTS) == len(SEARCH_COLUMNS)
 SNIPPET_TOKENS = 28
+SNIPPET_CHARACTERS = 240  # a line or two, whatever the words are like
 
 _tokenizer_lock = threading.Lock()
 _tokenizer_connection = apsw.Connection(":memory:")
@@ -83,22 +84,37 @@ def run_search(
     weights = ", ".join(str(weight) for weight in WEIGHTS)
     match = query.match_expression()
     if match is not None and among is None and not by_date and not query.has_filters:
-        # Rank inside FTS5 first and join only the best rows: joining every match
-        # before sorting costs more than the ranking itself on a common word.
-        sql = (
-            f"SELECT stories.id, stories.record, best.score FROM "
-            f"(SELECT rowid, -bm25(search, {weights}) AS score FROM search WHERE search MATCH ? "
-            f"ORDER BY score DESC LIMIT ?) AS best JOIN stories ON stories.num = best.rowid "
-            f"ORDER BY round(best.score, 2) DESC, stories.published DESC"
-        )
-        rows = _rows(catalog, sql, (match, limit))
-    else:
-        source, where, parameters, ranked = _plan(query, among)
-        score = f"-bm25(search, {weights})" if ranked else "0.0"
-        order = "round(score, 2) DESC, stories.published DESC" if ranked and not by_date else "stories.published DESC"
-        sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
-        rows = _rows(catalog, sql, (*parameters, limit))
+        rows = _best_ranked(catalog, match, weights, limit)
+        if rows is not None:
+            return rows
+    source, where, parameters, ranked = _plan(query, among)
+    score = f"-bm25(search, {weights})" if ranked else "0.0"
+    order = "score DESC, stories.published DESC" if ranked and not by_date else "stories.published DESC"
+    sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
+    rows = _rows(catalog, sql, (*parameters, limit))
     return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows]
+
+
+def _best_ranked(
+    catalog: Catalog, match: str, weights: str, limit: int
+) -> list[tuple[str, dict[str, Any], float]] | None:
+    """Rank inside FTS5 and join only the best rows: joining every match before
+    sorting costs more than the ranking itself on a common word.
+
+    Equal scores are ordered newest first, which FTS5 alone cannot do; so when
+    the score at the cut is shared with the next row (the cut would pick among
+    equals arbitrarily), returns None and the caller ranks with the join.
+    """
+    sql = (
+        f"SELECT stories.id, stories.record, best.score FROM "
+        f"(SELECT rowid, -bm25(search, {weights}) AS score FROM search WHERE search MATCH ? "
+        f"ORDER BY score DESC LIMIT ?) AS best JOIN stories ON stories.num = best.rowid "
+        f"ORDER BY best.score DESC, stories.published DESC"
+    )
+    rows = _rows(catalog, sql, (match, limit + 1))
+    if len(rows) > limit and rows[limit][2] == rows[limit - 1][2]:
+        return None
+    return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows[:limit]]
 
 
 def count_matches(catalog: Catalog, query: Query, *, among: list[str] | None = None) -> int:
@@ -191,7 +207,14 @@ def _window(text: str, spans: list[tuple[int, int]], terms: list[Term]) -> tuple
     last_word = min(len(words) - 1, first_word + SNIPPET_TOKENS - 1)
     passage = " ".join(text[words[first_word][0] : words[last_word][1]].split())
     lead = "…" if first_word > 0 else ""
-    shown = lead + passage + ("…" if last_word < len(words) - 1 else "")
+    tail = "…" if last_word < len(words) - 1 else ""
+    if len(passage) > SNIPPET_CHARACTERS:
+        # Very long words: keep the first match in view, cut around it.
+        first = match_spans(passage, terms)
+        start = max(0, (first[0][0] if first else 0) - SNIPPET_CHARACTERS // 4)
+        passage = passage[start : start + SNIPPET_CHARACTERS]
+        lead, tail = ("…" if start > 0 or first_word > 0 else ""), "…"
+    shown = lead + passage + tail
     # Matched again on the passage as shown, so the spans line up with it exactly.
     found = tuple((a + len(lead), b + len(lead)) for a, b in match_spans(passage, terms))
     return Snippet(shown, found), distinct

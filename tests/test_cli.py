@@ -143,3 +143,29 @@ def test_search_command(filled: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0 and len(results) == 2 and STORY_FIELDS | {"score", "snippet"} <= results[0].keys()
     code, _, err = run_cli(capsys, "--home", str(filled), "search", '"broken')
     assert code == 2 and "not closed" in err and len(err.splitlines()) == 1
+
+
+def test_search_for_a_single_excluded_word(filled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--home", str(filled), "search", "-zeppelin", "--json")
+    assert code == 0 and len(json.loads(out)) == 5
+    code, _, err = run_cli(capsys, "--home", str(filled), "search", "--json")
+    assert code == 2 and "needs a QUERY" in err
+
+
+@pytest.mark.parametrize("home", ["", "   "])
+def test_empty_home_is_refused(home: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "--home", home, "list")
+    assert code == 2 and "--home needs a folder" in err
+
+
+def test_reading_a_store_that_does_not_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere"
+    code, _, err = run_cli(capsys, "--home", str(missing), "list")
+    assert code == 2 and "no store at" in err and not missing.exists()
+
+
+def test_error_lines_never_carry_control_characters(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = tmp_path / "\x1b[31mevil\x1b]0;pwn\x07.txt"
+    hostile.write_text("not a story", encoding="utf-8")
+    code, _, err = run_cli(capsys, "--home", str(home), "import", str(hostile))
+    assert code == 2 and "\x1b" not in err and "\x07" not in err and "evil" in err

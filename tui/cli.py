@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from store import QueryError, Store, StoreError, Story, StoreWriteError
+from store.sanitize import clean_line
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +42,14 @@ def default_home() -> Path:
 
 class UsageError(Exception):
     """Bad arguments: one line, exit status 2."""
+
+
+def print_error(message: object) -> None:
+    """One line on stderr; cleaned, since it may quote a file name or text from outside."""
+    print(f"broadsheet: {clean_line(message)}", file=sys.stderr)
+
+
+READ_ONLY_COMMANDS = frozenset({"list", "show", "search", "export"})
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -148,7 +157,7 @@ def command_import(store: Store, args: argparse.Namespace) -> int:
 
     report = import_story_documents(store, [Path(p) for p in args.paths])
     for error in report.errors:
-        print(f"broadsheet: {error}", file=sys.stderr)
+        print_error(error)
     count = len(report.imported)
     print(
         f"Imported {count} stor{'y' if count == 1 else 'ies'}: "
@@ -221,13 +230,13 @@ def build_parser() -> OneLineParser:
         description="A terminal news browser. With no command, opens the reader.",
         epilog="Every command takes --home DIR. Exit status: 0 ok, 1 some items failed, 2 bad usage or input.",
     )
-    parser.add_argument("--home", type=Path, help=home_help)
+    parser.add_argument("--home", help=home_help)
     parser.add_argument("--version", action="version", version=f"broadsheet {broadsheet_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     def add(name: str, summary: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
-        sub.add_argument("--home", type=Path, default=argparse.SUPPRESS, help=home_help)
+        sub.add_argument("--home", default=argparse.SUPPRESS, help=home_help)
         return sub
 
     listing = add("list", "List stories, newest first.")
@@ -251,7 +260,7 @@ def build_parser() -> OneLineParser:
     importing.add_argument("paths", nargs="+", metavar="PATH", help="a story document or a folder of them")
     importing.set_defaults(run=command_import)
     searching = add("search", "Search stories (quote the query: broadsheet search 'launch -russia').")
-    searching.add_argument("query", nargs="+", metavar="QUERY", help="words, \"phrases\", prefix*, -word, OR, filters")
+    searching.add_argument("query", nargs="*", metavar="QUERY", help="words, \"phrases\", prefix*, -word, OR, filters")
     searching.add_argument("--json", action="store_true", help="print a JSON array of results")
     searching.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
     searching.add_argument("--sort", choices=("relevance", "date"), default="relevance", help="order of results")
@@ -273,13 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv)
     except UsageError as error:
-        print(f"broadsheet: {error}", file=sys.stderr)
+        print_error(error)
         return EXIT_USAGE
     except StoreWriteError as error:
-        print(f"broadsheet: {error}", file=sys.stderr)
+        print_error(error)
         return EXIT_PARTIAL
     except StoreError as error:
-        print(f"broadsheet: {error}", file=sys.stderr)
+        print_error(error)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -290,19 +299,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
         if os.environ.get("BROADSHEET_DEBUG"):
             raise
-        print(f"broadsheet: internal error: {type(error).__name__}: {error} (BROADSHEET_DEBUG=1 shows more)", file=sys.stderr)
+        print_error(f"internal error: {type(error).__name__}: {error} (BROADSHEET_DEBUG=1 shows more)")
         return EXIT_PARTIAL
 
 
+def parse_arguments(parser: OneLineParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, letting a search query hold words that start with '-' (`search -weather`)."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        if getattr(args, "command", None) != "search" or any(not word.startswith("-") or word.startswith("--") for word in extras):
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        args.query = [*args.query, *extras]
+    if getattr(args, "command", None) == "search" and not args.query:
+        parser.error("search needs a QUERY")
+    return args
+
+
+def store_home(args: argparse.Namespace) -> Path:
+    if args.home is None:
+        return default_home()
+    if not args.home.strip():
+        raise UsageError("--home needs a folder")
+    home = Path(args.home).expanduser()
+    if args.command in READ_ONLY_COMMANDS and not home.exists():
+        raise UsageError(f"no store at {home} (import or fetch stories into it first)")
+    return home
+
+
 def run(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
-    home = args.home.expanduser() if args.home else default_home()
+    args = parse_arguments(build_parser(), argv)
+    home = store_home(args)
     if args.command is None:
         return command_tui(home)
     command: Callable[[Store, argparse.Namespace], int] = args.run
     with Store(home) as store:
         for notice in store.notices:
-            print(f"broadsheet: {notice}", file=sys.stderr)
+            print_error(notice)
         return command(store, args)
 
 

@@ -83,7 +83,7 @@ def test_text_is_sanitized_once_at_ingestion(store: Store) -> None:
     for text in (got.title, got.source, got.body, *got.highlights):
         assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
         assert "\u202e" not in text and "\u200b" not in text
-    assert got.title.startswith("[bold]Big[/] [31mred")
+    assert got.title.startswith("[bold]Big[/] red")
 
 
 def test_one_change_rewrites_one_small_file(store: Store) -> None:
