@@ -3,7 +3,7 @@
 from store.errors import StoreError, StoreWriteError, UnknownStoryError
 from store.model import Story, StorySummary, make_story_id
 from store.query import Query, QueryError, parse_query
-from store.records import PutResult, SearchHit, Store
+from store.records import PutResult, SearchHit, Store, StoreChanges
 from store.saved import SavedSearch
 from store.search import Snippet, match_spans
 from store.storydoc import StoryDocumentError, import_story_documents, sample_stories
@@ -21,6 +21,7 @@ __all__ = [
     "parse_query",
     "sample_stories",
     "Store",
+    "StoreChanges",
     "StoreError",
     "StoreWriteError",
     "Story",

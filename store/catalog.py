@@ -29,7 +29,7 @@ import orjson
 
 from store.errors import StoreWriteError
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,8 +42,12 @@ CREATE TABLE IF NOT EXISTS stories (
     read INTEGER NOT NULL,
     bookmarked INTEGER NOT NULL,
     feed TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    stamp TEXT NOT NULL,
     record BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS stories_by_published ON stories (published DESC, id);
 CREATE INDEX IF NOT EXISTS stories_by_partition ON stories (partition);
 CREATE INDEX IF NOT EXISTS stories_by_feed ON stories (feed);
@@ -55,16 +59,20 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (
 """
 
 UPSERT_ROW = """
-INSERT INTO stories (id, partition, published, read, bookmarked, feed, record)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO stories (id, partition, published, read, bookmarked, feed, title, source, stamp, record)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     partition = excluded.partition, published = excluded.published, read = excluded.read,
-    bookmarked = excluded.bookmarked, feed = excluded.feed, record = excluded.record
+    bookmarked = excluded.bookmarked, feed = excluded.feed, title = excluded.title,
+    source = excluded.source, stamp = excluded.stamp, record = excluded.record
 RETURNING num
 """
 
 SEARCH_COLUMNS = ("title", "highlights", "body", "source", "author", "note")
 INSERT_TEXT = f"INSERT INTO search (rowid, {', '.join(SEARCH_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+# A story id in the change log meaning "everything may have changed: read it all again".
+EVERYTHING = "*"
+KEPT_CHANGES = 100_000
 _DAMAGE = (apsw.CorruptError, apsw.NotADBError, apsw.FormatError, apsw.SchemaChangeError)
 
 
@@ -159,6 +167,25 @@ class Catalog:
                 connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.execute(SCHEMA)
             self._set_setting("schema", SCHEMA_VERSION)
+            self._log(connection, [EVERYTHING])
+
+    @staticmethod
+    def _log(connection: apsw.Connection, story_ids: Iterable[str]) -> None:
+        """Note which stories changed, for readers that patch their lists (see changes_since)."""
+        connection.executemany("INSERT INTO changes (id) VALUES (?)", [(story_id,) for story_id in story_ids])
+
+    def changes_since(self, token: int | None) -> tuple[int, list[str] | None]:
+        """(new token, ids changed after `token`); None instead of ids: read everything again
+        (the first look, with token None, or a token older than the log keeps)."""
+        with translated_errors():
+            newest = self.connection.execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0]
+            oldest = self.connection.execute("SELECT COALESCE(MIN(seq), 1) FROM changes").fetchone()[0]
+            if token is None or token < oldest - 1:
+                return newest, None
+            ids = [row[0] for row in self.connection.execute("SELECT id FROM changes WHERE seq > ?", (token,))]
+        if EVERYTHING in ids:
+            return newest, None
+        return newest, list(dict.fromkeys(ids))
 
     def data_version(self) -> int:
         """Changes whenever another connection commits to the catalog."""
@@ -201,6 +228,9 @@ class Catalog:
                             int(bool(record.get("read"))),
                             int(bool(record.get("bookmarked"))),
                             str(record.get("feed") or ""),
+                            str(record.get("title", "")),
+                            str(record.get("source", "")),
+                            str(record.get("published", "")),
                             orjson.dumps(record),
                         ),
                     ).fetchone()
@@ -210,19 +240,27 @@ class Catalog:
                         texts.append((num, *searchable_text(record, entry.text)))
                 if texts:
                     connection.executemany(INSERT_TEXT, texts)
+                self._log(connection, [EVERYTHING] if replace else [entry.story_id for entry in entries])
                 connection.execute(
                     "INSERT OR REPLACE INTO partitions VALUES (?, ?, ?)", (partition, signature, digest)
                 )
 
     def delete(self, story_ids: list[str], partition: str, identity: tuple[str, str]) -> None:
         with self.transaction() as connection:
+            self._log(connection, story_ids)
             for story_id in story_ids:
                 connection.execute("DELETE FROM search WHERE rowid = (SELECT num FROM stories WHERE id = ?)", (story_id,))
                 connection.execute("DELETE FROM stories WHERE id = ?", (story_id,))
             connection.execute("INSERT OR REPLACE INTO partitions VALUES (?, ?, ?)", (partition, *identity))
 
+    def trim_changes(self) -> None:
+        """Keep the change log to its last KEPT_CHANGES entries."""
+        with self.transaction() as connection:
+            connection.execute("DELETE FROM changes WHERE seq <= (SELECT MAX(seq) FROM changes) - ?", (KEPT_CHANGES,))
+
     def drop_partition(self, name: str) -> None:
         with self.transaction() as connection:
+            self._log(connection, [EVERYTHING])
             connection.execute("DELETE FROM search WHERE rowid IN (SELECT num FROM stories WHERE partition = ?)", (name,))
             connection.execute("DELETE FROM stories WHERE partition = ?", (name,))
             connection.execute("DELETE FROM partitions WHERE name = ?", (name,))
@@ -258,6 +296,27 @@ class Catalog:
 
     def count(self, *, unread_only: bool = False, bookmarked_only: bool = False) -> int:
         return int(self.query(f"SELECT COUNT(*) FROM stories{self.where(unread_only, bookmarked_only)}")[0][0])
+
+    def rows(
+        self,
+        *,
+        unread_only: bool = False,
+        bookmarked_only: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+        among: list[str] | None = None,
+    ) -> list[tuple[str, str, str, str, int, int, str]]:
+        """List rows, newest first: id, title, source, published (ISO), read, bookmarked, feed."""
+        where = self.where(unread_only, bookmarked_only)
+        parameters: list[Any] = []
+        if among is not None:
+            where += (" AND " if where else " WHERE ") + f"id IN ({','.join('?' * len(among))})"
+            parameters.extend(among)
+        sql = (
+            f"SELECT id, title, source, stamp, read, bookmarked, feed FROM stories{where} "
+            "ORDER BY published DESC, id LIMIT ? OFFSET ?"
+        )
+        return self.query(sql, (*parameters, -1 if limit is None else limit, offset))  # type: ignore[return-value]
 
     def newest(
         self, *, unread_only: bool, bookmarked_only: bool, limit: int | None, offset: int

@@ -50,6 +50,19 @@ _RECORD_START = re.compile(r'"([0-9a-f]{6,64})"\s*:\s*\{')
 
 
 @dataclass(frozen=True, slots=True)
+class StoreChanges:
+    """See Store.changes_since: story_ids None means "read everything again"."""
+
+    token: int
+    story_ids: list[str] | None
+
+
+def _summary(row: tuple[str, str, str, str, int, int, str]) -> StorySummary:
+    story_id, title, source, stamp, read, bookmarked, feed = row
+    return StorySummary(story_id, title, source, parse_stored_time(stamp), bool(read), bool(bookmarked), feed)
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     story: Story
     score: float
@@ -144,6 +157,7 @@ class Store:
         with self._writing():
             self._remove_abandoned_temporaries()
             self._sync_catalog()
+            self._catalog.trim_changes()
         self._seen_version = self._catalog.data_version()
 
     # ----------------------------------------------------------------- plumbing
@@ -334,22 +348,25 @@ class Store:
     ) -> list[StorySummary]:
         """Rows for the story list, newest first."""
         rows = self._call(
-            lambda: self._catalog.newest(
+            lambda: self._catalog.rows(
                 unread_only=unread_only, bookmarked_only=bookmarked_only, limit=limit, offset=offset
             )
         )
-        return [
-            StorySummary(
-                id=story_id,
-                title=record.get("title", ""),
-                source=record.get("source", ""),
-                published=parse_stored_time(record.get("published")),
-                read=bool(record.get("read")),
-                bookmarked=bool(record.get("bookmarked")),
-                feed=record.get("feed", ""),
-            )
-            for story_id, record in rows
-        ]
+        return [_summary(row) for row in rows]
+
+    def summaries_for(self, story_ids: list[str]) -> list[StorySummary]:
+        """Rows for these stories (those that still exist), newest first."""
+        found: list[StorySummary] = []
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start : start + 500]
+            found += [_summary(row) for row in self._call(lambda: self._catalog.rows(among=chunk))]
+        found.sort(key=lambda summary: (-summary.published.timestamp(), summary.id))
+        return found
+
+    def changes_since(self, token: int | None) -> StoreChanges:
+        """What changed since `token` (None at first): the ids to refresh, or None to reload all."""
+        newest, ids = self._call(lambda: self._catalog.changes_since(token))
+        return StoreChanges(token=newest, story_ids=ids)
 
     def listed_stories(
         self, *, unread_only: bool = False, bookmarked_only: bool = False, limit: int | None = None

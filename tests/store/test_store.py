@@ -121,3 +121,27 @@ def test_feed_counts_and_removal_keep_bookmarks(store: Store) -> None:
     assert {s.id for s in store.summaries()} == {stories[2].id, stories[6].id}
     kept = store.get(stories[2].id)
     assert kept is not None and kept.body == stories[2].body and kept.highlights == stories[2].highlights
+
+
+def test_changes_since_names_what_changed(home) -> None:  # type: ignore[no-untyped-def]
+    with Store(home) as store, Store(home) as other:
+        first = store.changes_since(None)
+        assert first.story_ids is None  # first look: read everything
+        stories = [make_story(n) for n in range(4)]
+        other.put_stories(stories[:2])
+        later = store.changes_since(first.token)
+        assert set(later.story_ids or []) == {stories[0].id, stories[1].id}
+        other.set_bookmarked(stories[1].id, True)
+        other.put_stories([stories[1]])  # unchanged: nothing to report
+        again = store.changes_since(later.token)
+        assert again.story_ids == [stories[1].id]
+        assert [s.bookmarked for s in store.summaries_for(again.story_ids)] == [True]
+        assert store.changes_since(again.token).story_ids == []
+        other.reindex()
+        assert store.changes_since(again.token).story_ids is None  # rebuilt: read everything
+
+
+def test_summaries_for_skips_missing_and_orders_newest_first(store: Store) -> None:
+    store.put_stories([make_story(n) for n in range(3)])
+    rows = store.summaries_for([make_story(2).id, "0123456789ab", make_story(0).id])
+    assert [row.id for row in rows] == [make_story(0).id, make_story(2).id]
