@@ -14,7 +14,7 @@ from tui.widgets.story_list import StoryList
 from tui.widgets.story_view import StoryView
 
 HOSTILE_TITLE = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred"
-SHOWN_TITLE = "[bold]x[/] [@click=app.quit]q[/] [31mred"  # the store drops the ESC at ingestion
+SHOWN_TITLE = "[bold]x[/] [@click=app.quit]q[/] red"  # the store drops the ESC at ingestion
 
 
 def hostile_store(home: Path) -> Store:
