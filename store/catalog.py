@@ -28,8 +28,9 @@ import apsw
 import orjson
 
 from store.errors import StoreWriteError
+from store.query import spread_cjk
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -96,7 +97,7 @@ PartitionWork = tuple[str, tuple[str, str], list[Entry]]
 
 def searchable_text(record: dict[str, Any], text: dict[str, Any]) -> tuple[str, ...]:
     body = "\n\n".join(part for part in (text.get("body", ""), text.get("full_text", "")) if part)
-    return (
+    fields = (
         str(record.get("title", "")),
         "\n".join(record.get("highlights") or ()),
         body,
@@ -104,6 +105,7 @@ def searchable_text(record: dict[str, Any], text: dict[str, Any]) -> tuple[str, 
         str(record.get("author", "")),
         str(text.get("note", "")),
     )
+    return tuple(spread_cjk(field) for field in fields)
 
 
 @contextmanager

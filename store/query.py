@@ -27,6 +27,21 @@ MIN_PREFIX = 3  # a shorter prefix matches most of the index: slow, and useless 
 FLAGS = {"unread": ("read", False), "read": ("read", True), "bookmarked": ("bookmarked", True)}
 
 
+# Han, kana and Hangul: scripts written without spaces between words.  SQLite's
+# unicode61 tokenizer would take a whole run of them as one token, so each is
+# spread out into a token of its own, in the index and in queries alike; a
+# query word then becomes a phrase of adjacent characters.
+_CJK = re.compile("([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])")
+
+
+def spread_cjk(text: str) -> str:
+    return _CJK.sub(r" \1 ", text) if _CJK.search(text) else text
+
+
+def is_cjk(char: str) -> bool:
+    return bool(_CJK.fullmatch(char))
+
+
 class QueryError(ValueError):
     """A query that cannot be understood; the message says why, in plain words."""
 
@@ -39,7 +54,7 @@ class Term:
     field: str | None = None
 
     def fts(self) -> str:
-        quoted = '"' + self.text.replace('"', '""') + '"'
+        quoted = '"' + spread_cjk(self.text).replace('"', '""') + '"'
         if self.prefix:
             quoted += " *"
         return f"{self.field} : {quoted}" if self.field else quoted

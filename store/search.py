@@ -20,7 +20,7 @@ import apsw
 import orjson
 
 from store.catalog import SEARCH_COLUMNS, Catalog
-from store.query import Query, QueryError, Term
+from store.query import Query, QueryError, Term, is_cjk
 
 # BM25 weights, in SEARCH_COLUMNS order: title, highlights, body, source, author, note.
 WEIGHTS = (10.0, 4.0, 1.0, 2.0, 2.0, 3.0)
@@ -46,7 +46,33 @@ def tokens(text: str, *, for_query: bool = False) -> list[tuple[int, int, str]]:
     reason = apsw.FTS5_TOKENIZE_QUERY if for_query else apsw.FTS5_TOKENIZE_DOCUMENT
     with _tokenizer_lock:
         found = _tokenizer(text.encode("utf-8", "replace"), reason, None)
-    return [(start, end, token) for start, end, token, *_ in found]
+    result: list[tuple[int, int, str]] = []
+    for start, end, token, *_ in found:
+        if any(is_cjk(char) for char in token):
+            result.extend(_split_cjk(start, token))
+        else:
+            result.append((start, end, token))
+    return result
+
+
+def _split_cjk(start: int, token: str) -> list[tuple[int, int, str]]:
+    """Each CJK character its own token, as the index has them (see query.spread_cjk)."""
+    pieces: list[tuple[int, int, str]] = []
+    run = ""
+    position = start
+    for char in token:
+        width = len(char.encode("utf-8"))
+        if is_cjk(char):
+            if run:
+                pieces.append((position - len(run.encode("utf-8")), position, run))
+                run = ""
+            pieces.append((position, position + width, char))
+        else:
+            run += char
+        position += width
+    if run:
+        pieces.append((position - len(run.encode("utf-8")), position, run))
+    return pieces
 
 
 def _plan(query: Query, among: list[str] | None) -> tuple[str, str, list[Any], bool]:

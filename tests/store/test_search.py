@@ -177,3 +177,13 @@ def test_any_parsed_query_runs(news: Store, text: str) -> None:
         news.search(text)
     except QueryError:
         pass
+
+
+def test_chinese_and_japanese_words_are_found_inside_longer_runs(store: Store) -> None:
+    story = make_story(1, title="東京の天気は晴れ", body="漢字漢字漢字の練習。北京和上海的新闻。")
+    store.put_stories([story, make_story(2)])
+    for word in ("東京", "天気", "漢字", "上海", "新闻"):
+        assert [hit.story.id for hit in store.search(word)] == [story.id], word
+    assert store.search("京東") == []  # characters in order, as a word
+    snippet = store.snippet(story.id, "上海")
+    assert [snippet.text[a:b] for a, b in snippet.spans] == ["上海"]
