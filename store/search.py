@@ -27,6 +27,7 @@ WEIGHTS = (10.0, 4.0, 1.0, 2.0, 2.0, 3.0)
 assert len(WEIGHTS) == len(SEARCH_COLUMNS)
 SNIPPET_TOKENS = 28
 SNIPPET_CHARACTERS = 240  # a line or two, whatever the words are like
+TIE_MARGIN = 64  # rows ranked past the limit, so stories tied at the cut are ordered by date
 
 _tokenizer_lock = threading.Lock()
 _tokenizer_connection = apsw.Connection(":memory:")
@@ -127,9 +128,11 @@ def _best_ranked(
     """Rank inside FTS5 and join only the best rows: joining every match before
     sorting costs more than the ranking itself on a common word.
 
-    Equal scores are ordered newest first, which FTS5 alone cannot do; so when
-    the score at the cut is shared with the next row (the cut would pick among
-    equals arbitrarily), returns None and the caller ranks with the join.
+    Equal scores are ordered newest first, which FTS5 alone cannot do: so a
+    margin of rows past the limit is ranked too, and sorted with their dates.
+    Only when a tie at the cut runs past the whole margin (the cut would pick
+    among equals arbitrarily) does this return None, and the caller ranks with
+    the join.
     """
     sql = (
         f"SELECT stories.id, stories.record, best.score FROM "
@@ -137,8 +140,8 @@ def _best_ranked(
         f"ORDER BY score DESC LIMIT ?) AS best JOIN stories ON stories.num = best.rowid "
         f"ORDER BY best.score DESC, stories.published DESC"
     )
-    rows = _rows(catalog, sql, (match, limit + 1))
-    if len(rows) > limit and rows[limit][2] == rows[limit - 1][2]:
+    rows = _rows(catalog, sql, (match, limit + TIE_MARGIN))
+    if len(rows) == limit + TIE_MARGIN and rows[-1][2] == rows[limit - 1][2]:
         return None
     return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows[:limit]]
 
