@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType, Keymap
 from textual.screen import Screen
 
 from store import Store, StoreError
-from tui.commands import StoryCommands, broadsheet_actions
+from tui.commands import SavedSearchCommands, StoryCommands, help_actions
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
@@ -28,7 +28,7 @@ class BroadsheetApp(App[None], inherit_bindings=False):
 
     CSS_PATH = "broadsheet.tcss"
     TITLE = "Broadsheet"
-    COMMANDS = App.COMMANDS | {StoryCommands}
+    COMMANDS = App.COMMANDS | {StoryCommands, SavedSearchCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Quit", id="app.quit"),
@@ -67,7 +67,11 @@ class BroadsheetApp(App[None], inherit_bindings=False):
             self.notify(notice, title="Store", severity="warning", timeout=10, markup=False)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(broadsheet_actions(self), self.keymap))
+        self.push_screen(HelpScreen(help_actions(self), self.keymap))
+
+    def announce_new_stories(self, story_ids: list[str]) -> None:
+        """After a fetch: notify, for each saved search these new stories match, its name and how many."""
+        self.main_screen.announce_new_stories(story_ids)
 
 
 def run_tui(home: Path) -> int:

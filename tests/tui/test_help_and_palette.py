@@ -11,14 +11,36 @@ from tui_helpers import fixed_stories, row, settle, stored
 
 from store import Store
 from tui.app import BroadsheetApp
-from tui.commands import StoryCommands, broadsheet_actions
-from tui.screens.help import HelpScreen
+from tui.commands import SavedSearchCommands, StoryCommands, broadsheet_actions, help_actions
+from tui.dialogs.base import Dialog
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.input import InputDialog
+from tui.dialogs.note import NoteDialog
+from tui.screens.help import QUERY_LANGUAGE, TITLE_WIDTH, HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.views import ViewsScreen
+from tui.views import saved_view
 from tui.widgets.highlights import Highlights
+from tui.widgets.search_bar import SearchBar
 from tui.widgets.story_list import StoryList
 from tui.widgets.story_view import StoryView
+from tui.widgets.view_list import ViewList
 
-BINDING_OWNERS: list[type[DOMNode]] = [BroadsheetApp, MainScreen, StoryList, Highlights, StoryView, HelpScreen]
+BINDING_OWNERS: list[type[DOMNode]] = [
+    BroadsheetApp,
+    MainScreen,
+    StoryList,
+    SearchBar,
+    Highlights,
+    StoryView,
+    HelpScreen,
+    ViewsScreen,
+    ViewList,
+    Dialog,
+    ConfirmDialog,
+    InputDialog,
+    NoteDialog,
+]
 
 # Every key the issue asks for, by the id users will remap it with.
 ISSUE_KEYS = {
@@ -37,7 +59,33 @@ ISSUE_KEYS = {
     "app.quit": {"q"},
     "app.help": {"question_mark"},
     "app.command_palette": {"ctrl+p"},
+    "search.open": {"slash"},
+    "search.close": {"escape"},
+    "search.save": {"S"},
+    "viewer.next_match": {"n"},
+    "viewer.previous_match": {"N"},
+    "view.bookmarks": {"B"},
+    "story.edit_note": {"e"},
+    "view.mark_all_read": {"M"},
+    "view.undo_mark_all": {"u"},
+    "view.unread_only": {"U"},
+    "views.open": {"F"},
 }
+
+# The actions this issue adds: each has a key, a palette entry and a line in the help.
+NEW_ACTIONS = [
+    "search.open",
+    "search.close",
+    "search.save",
+    "viewer.next_match",
+    "viewer.previous_match",
+    "view.bookmarks",
+    "story.edit_note",
+    "view.mark_all_read",
+    "view.undo_mark_all",
+    "view.unread_only",
+    "views.open",
+]
 
 
 @pytest.mark.parametrize("owner", BINDING_OWNERS, ids=lambda owner: owner.__name__)
@@ -53,8 +101,19 @@ def test_owners_do_not_inherit_unnamed_bindings() -> None:
             assert binding.id, f"{owner.__name__} inherits {binding}"
 
 
+def test_every_title_fits_its_column_in_the_help() -> None:
+    for owner in BINDING_OWNERS:
+        for binding in vars(owner).get("BINDINGS", []):
+            assert len(binding.tooltip or binding.description) < TITLE_WIDTH, binding.id
+
+
 def test_binding_ids_are_unique() -> None:
-    ids = [binding.id for owner in BINDING_OWNERS for binding in owner.BINDINGS if isinstance(binding, Binding)]
+    ids = [
+        binding.id
+        for owner in BINDING_OWNERS
+        for binding in vars(owner).get("BINDINGS", [])  # its own, not a base class's
+        if isinstance(binding, Binding)
+    ]
     assert len(ids) == len(set(ids))
 
 
@@ -73,12 +132,14 @@ async def test_help_lists_every_binding(app: BroadsheetApp) -> None:
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         text = help_screen.key_table().plain
-        for action in broadsheet_actions(app):
+        for action in help_actions(app):
             assert action.binding_id in text
             assert action.key_display(app) in text
             assert action.title in text
-        for pane in ("Story list", "Highlights", "Viewer", "Everywhere"):
+        for pane in ("Story list", "Search bar", "Highlights", "Viewer", "Everywhere", "Feeds & views", "Dialogs"):
             assert pane in text
+        for binding_id in ("views.delete_search", "views.open", "dialog.confirm", "dialog.cancel", "note.save"):
+            assert binding_id in text
         assert help_screen.query_one("#help-keys", Static).content == help_screen.key_table()
 
 
@@ -134,3 +195,67 @@ async def test_palette_runs_toggle_bookmark(app: BroadsheetApp, store: Store) ->
         assert not isinstance(app.screen, CommandPalette)
         assert row(app, story_id).bookmarked
         assert stored(store, story_id).bookmarked
+
+
+async def test_help_documents_the_query_language(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        search_help = app.screen.query_one("#help-search", Static).content.plain
+        examples = ('"night bus"', "launch*", "-strike", "tram OR bus", "title:tram", "is:unread", "before:", "after:")
+        for example in examples:
+            assert example in search_help
+        for words in ("source:", "author:", "is:read", "is:bookmarked"):
+            assert words in search_help
+        assert len(QUERY_LANGUAGE) >= 9
+        await pilot.press("slash")
+        body = app.screen.query_one("#help-body")
+        assert body.scroll_y > 0, "/ jumps to the search syntax"
+
+
+async def test_palette_has_an_entry_for_every_new_action(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = {hit.text for hit in [hit async for hit in StoryCommands(app.main_screen).discover()]}
+        actions = {action.binding_id: action for action in broadsheet_actions(app)}
+        for binding_id in NEW_ACTIONS:
+            assert actions[binding_id].in_palette
+            assert actions[binding_id].title in titles, binding_id
+
+
+async def test_palette_runs_show_bookmarks(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Show bookmarks")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.view.kind == "bookmarks"
+
+
+async def test_palette_says_when_an_action_cannot_run(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Save this search")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        messages = [notification.message for notification in app._notifications]
+        assert "Save this search with a name: not available here." in messages
+
+
+async def test_palette_opens_saved_searches(app: BroadsheetApp, store: Store) -> None:
+    store.save_search("Trams", "tram")
+    store.save_search("[b]Bold[/b]", "coffee")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        provider = SavedSearchCommands(app.main_screen)
+        titles = [hit.text async for hit in provider.discover()]
+        assert sorted(titles) == ["Open saved search: Trams", "Open saved search: [b]Bold[/b]"]
+        await pilot.press("ctrl+p", *"saved search bold")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.view == saved_view("[b]Bold[/b]", "coffee")
+        assert [story.id for story in app.query_one(StoryList).stories] == [fixed_stories()[2].id]

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterable
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import fixed_clock, settle
+from tui_helpers import fixed_clock, search_for, settle, until
 
 from store import Store
 from tui.app import BroadsheetApp
+from tui.screens.views import ViewsScreen
 from tui.widgets.story_view import StoryView
+from tui.widgets.view_list import ViewList
 
 NARROW = (80, 24)
 WIDE = (160, 48)
@@ -64,3 +66,57 @@ def test_open_story_scrolled(snap_compare: Callable[..., bool], store: Store) ->
         assert pilot.app.query_one(StoryView).scroll_y > 0
 
     assert snap_compare(make_app(store), terminal_size=NARROW, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x48"])
+def test_search_results(snap_compare: Callable[..., bool], store: Store, size: tuple[int, int]) -> None:
+    """Results with their snippets, the matched words marked, the best first."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await search_for(pilot, "hospital OR harbour OR bread")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(store), terminal_size=size, run_before=run_before)
+
+
+def test_search_result_open_at_a_match(snap_compare: Callable[..., bool], store: Store) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await search_for(pilot, "tram")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await pilot.press("n", "n")
+        await settle(pilot)
+        assert pilot.app.query_one(StoryView).current_match == 1
+
+    assert snap_compare(make_app(store), terminal_size=NARROW, run_before=run_before)
+
+
+def test_search_error(snap_compare: Callable[..., bool], store: Store) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await search_for(pilot, "tram before:2026-11-31")
+
+    assert snap_compare(make_app(store), terminal_size=NARROW, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x48"])
+def test_views_screen(snap_compare: Callable[..., bool], store: Store, size: tuple[int, int]) -> None:
+    """F: the views, then saved searches as virtual feeds with their unread counts."""
+    store.save_search("Trams", "tram")
+    store.save_search("Harbour and coffee", "harbour OR coffee")
+    store.save_search("Unread science", 'source:"science weekly" is:unread')
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("F")
+        screen = pilot.app.screen
+        assert isinstance(screen, ViewsScreen)
+        view_list = screen.query_one(ViewList)
+        await until(pilot, lambda: len(view_list.counts) == len(view_list.choices))
+        await pilot.press("G")
+        await settle(pilot)
+
+    assert snap_compare(make_app(store), terminal_size=size, run_before=run_before)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from textual.app import App
+from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.strip import Strip
 
@@ -199,3 +202,45 @@ def row(app: App[Any], story_id: str) -> StorySummary:
     summary = app.query_one(StoryList).story(story_id)
     assert summary is not None
     return summary
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object], *, timeout: float = 5.0) -> None:
+    """Let the app run until `condition()` holds (a debounce timer, then a worker), then settle.
+
+    Not a sleep: it returns as soon as the condition holds, and fails after `timeout`.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {getattr(condition, '__name__', condition)}")
+        await pilot.pause(0.02)
+    await settle(pilot)
+
+
+async def search_for(pilot: Pilot[Any], query: str) -> None:
+    """Open the search bar, type `query` and wait for its results and their snippets."""
+    from tui.screens.main import MainScreen
+
+    main = pilot.app.screen
+    assert isinstance(main, MainScreen)
+    await pilot.press("slash")
+    search_input = main.search_bar.input
+    search_input.value = ""
+    await pilot.press(*query) if query else None
+    story_list = main.story_list
+
+    def results_shown() -> bool:
+        if main.search_bar.query_one("#search-message").has_class("-error"):
+            return main.search_bar.query != "" and main.view.query == query.strip()
+        return main.view.query == query.strip() and story_list.snippet_key == query.strip()
+
+    await until(pilot, results_shown)
+    if main.search_bar.query_one("#search-message").has_class("-error"):
+        return
+    visible = story_list.stories[: story_list.scrollable_content_region.height // 2]
+    await until(pilot, lambda: all(story_list.snippet(story.id) is not None for story in visible))
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """Every notification the app is showing (or would show: tests run with toasts off)."""
+    return list(app._notifications)

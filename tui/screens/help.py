@@ -1,4 +1,4 @@
-"""The help screen: every binding, grouped by pane, with the keys in force now."""
+"""The help screen: every binding, grouped by pane, with the keys in force now; then the query language."""
 
 from __future__ import annotations
 
@@ -17,6 +17,27 @@ from tui.commands import KeyedAction, keyed_actions
 
 KEY_WIDTH = 18
 TITLE_WIDTH = 34
+EXAMPLE_WIDTH = 22
+
+QUERY_LANGUAGE: list[tuple[str, str]] = [
+    ("tram depot", "stories with every word, in any form (tram, trams)"),
+    ('"night bus"', "the words together, in this order"),
+    ("launch*", "words that start with launch"),
+    ("-strike", 'stories without the word (also -"a phrase", -title:word)'),
+    ("tram OR bus", "either word"),
+    ("title:tram", "the word in the title; also source: and author:"),
+    ('title:"city council"', "a phrase in the title"),
+    ("is:unread", "unread stories; also is:read and is:bookmarked"),
+    ("after:2026-10-01", "published that day or later (your local dates)"),
+    ("before:2026-11-01", "published before that day"),
+]
+QUERY_NOTES = [
+    "Case and accents do not matter. Titles, highlights, text and your notes are searched.",
+    "Mix freely: council tram* -bus after:2026-11-01 is:unread",
+    "/ opens the search bar; results appear as you type, best first. enter goes to the",
+    "results, n and N step through the matches in a story, S saves the search, escape",
+    "closes the bar and puts the list back as it was.",
+]
 
 
 class HelpScreen(ModalScreen[None], inherit_bindings=False):
@@ -37,6 +58,7 @@ class HelpScreen(ModalScreen[None], inherit_bindings=False):
         Binding(
             "pageup", "page_help(-1)", "Page up", show=False, tooltip="Scroll the help up a page", id="help.page_up"
         ),
+        Binding("slash", "show_search_help", "Search", tooltip="Go to the query language", id="help.search"),
     ]
 
     def __init__(self, actions: Sequence[KeyedAction], keymap: Keymap) -> None:
@@ -44,9 +66,14 @@ class HelpScreen(ModalScreen[None], inherit_bindings=False):
         self._actions = [*actions, *keyed_actions([("This help", [self])], keymap)]
 
     def compose(self) -> ComposeResult:
-        body = VerticalScroll(Static(self.key_table(), id="help-keys"), id="help-body", can_focus=False)
+        body = VerticalScroll(
+            Static(self.key_table(), id="help-keys"),
+            Static(query_language(), id="help-search"),
+            id="help-body",
+            can_focus=False,
+        )
         body.border_title = "Keys"
-        body.border_subtitle = "escape to close"
+        body.border_subtitle = "/ search syntax · escape to close"
         yield body
 
     def key_table(self) -> Content:
@@ -67,9 +94,23 @@ class HelpScreen(ModalScreen[None], inherit_bindings=False):
                 )
         return Content("\n").join(lines)
 
+    def action_show_search_help(self) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_to_widget(self.query_one("#help-search"), animate=False, top=True)
+
     def action_scroll_help(self, lines: int) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_page_help(self, pages: int) -> None:
         body = self.query_one("#help-body", VerticalScroll)
         body.scroll_relative(y=pages * body.scrollable_content_region.height, animate=False)
+
+
+def query_language() -> Content:
+    """The search syntax, with an example of each operator."""
+    lines = [Content.from_markup("[b]Search[/b]")]
+    for example, meaning in QUERY_LANGUAGE:
+        lines.append(Content.assemble((f"  {example}".ljust(EXAMPLE_WIDTH), "bold"), meaning))
+    lines.append(Content(""))
+    lines.extend(Content(f"  {note}") for note in QUERY_NOTES)
+    return Content("\n").join(lines)

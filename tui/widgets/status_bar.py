@@ -8,10 +8,13 @@ from textual.widget import Widget
 
 
 class StatusBar(Widget):
-    """The view name, the number of stories and how many are unread."""
+    """The view name, whether only unread stories show, the number of stories and how many are unread."""
 
     view_name: reactive[str] = reactive("All stories")
+    unread_only: reactive[bool] = reactive(False)
     story_count: reactive[int | None] = reactive(None)
+    matched_count: reactive[int | None] = reactive(None)
+    """How many stories matched, when more than the list shows (a search is capped)."""
     unread_count: reactive[int] = reactive(0)
 
     def render(self) -> Content:
@@ -19,7 +22,17 @@ class StatusBar(Widget):
             counts = "loading…"
         else:
             noun = "story" if self.story_count == 1 else "stories"
-            counts = f"{self.story_count:,} {noun} · {self.unread_count:,} unread"
-        return Content.from_markup(
-            "[b]Broadsheet[/b]  $view  [dim]│[/dim]  $counts", view=self.view_name, counts=counts
+            shown = f"{self.story_count:,}"
+            if self.matched_count is not None and self.matched_count > self.story_count:
+                shown = f"{shown} of {self.matched_count:,}"
+            counts = f"{shown} {noun} · {self.unread_count:,} unread"
+        return Content.assemble(
+            ("Broadsheet", "bold"),
+            "  ",
+            self.view_name,
+            ("  unread only", "bold") if self.unread_only else "",
+            "  ",
+            ("│", "dim"),
+            "  ",
+            counts,
         )

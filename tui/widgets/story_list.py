@@ -2,13 +2,18 @@
 
 A Line-API `ScrollView`: only the visible rows are rendered, each row is cached until
 it changes, and the widget holds plain `StorySummary` rows, never a widget per story.
+
+Search results take two lines a row: the story, then a snippet with the matched words
+marked.  Snippets are asked for (`SnippetsWanted`) only for rows that are painted, and
+handed back with `set_snippets`; the list never reads the store itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -22,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store import StorySummary
+from tui.matches import Spans
 
 UNREAD_MARK = "●"
 BOOKMARK_MARK = "★"
@@ -29,6 +35,24 @@ AGE_WIDTH = 6
 SOURCE_WIDTH = 16
 # Cells outside the title and source: margins, the two markers and the gaps between columns.
 FIXED_WIDTH = 1 + 1 + 1 + 1 + 1 + 2 + 2 + AGE_WIDTH + 1
+SNIPPET_INDENT = 5
+"""A snippet starts under the title: past the margin and the two markers."""
+
+
+class KeepCursor:
+    """`set_stories(select=KEEP)`: keep the cursor on the story it is on."""
+
+
+KEEP: Final = KeepCursor()
+
+
+@dataclass(frozen=True, slots=True)
+class RowSnippet:
+    """What a search result row shows under its title, and where the title matched."""
+
+    text: str
+    spans: Spans = ()
+    title_spans: Spans = ()
 
 
 def format_age(published: datetime, now: datetime) -> str:
@@ -57,8 +81,37 @@ def fit_cells(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
+def marked_segments(text: str, spans: Spans, style: RichStyle, match_style: RichStyle) -> Iterable[Segment]:
+    """`text` as segments, the spans in `match_style` (spans are sorted, as `match_spans` gives them)."""
+    position = 0
+    for start, end in spans:
+        start = max(start, position)
+        if end <= start:
+            continue
+        if start > position:
+            yield Segment(text[position:start], style)
+        yield Segment(text[start:end], match_style)
+        position = end
+    if position < len(text):
+        yield Segment(text[position:], style)
+
+
+def fit_segments(
+    text: str, spans: Spans, width: int, style: RichStyle, match_style: RichStyle
+) -> list[Segment]:
+    """Like `fit_cells`, with the spans marked: exactly `width` cells, an ellipsis when cut."""
+    if not spans:
+        return [Segment(fit_cells(text, width), style)] if width > 0 else []
+    if width <= 0:
+        return []
+    segments = list(marked_segments(text, spans, style, match_style))
+    if cell_len(text) <= width:
+        return list(Strip(segments).adjust_cell_length(width, style))
+    return [*Strip(segments).crop(0, width - 1), Segment("…", style)]
+
+
 class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Every story, newest first, with a cursor.  Posts `Highlighted` and `Selected`."""
+    """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected` and `SnippetsWanted`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, tooltip="Next story", id="story.down"),
@@ -78,6 +131,8 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         "story-list--title-unread",
         "story-list--source",
         "story-list--age",
+        "story-list--snippet",
+        "story-list--match",
     }
 
     class Highlighted(Message):
@@ -104,6 +159,19 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> StoryList:
             return self.story_list
 
+    class SnippetsWanted(Message):
+        """Rows on screen have no snippet yet: cut these, for the search `key`, and call `set_snippets`."""
+
+        def __init__(self, story_list: StoryList, key: str, story_ids: list[str]) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.key = key
+            self.story_ids = story_ids
+
+        @property
+        def control(self) -> StoryList:
+            return self.story_list
+
     def __init__(
         self,
         clock: Callable[[], datetime],
@@ -119,6 +187,11 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor = 0
         self._announced_id: str | None = None
         self._row_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._snippet_key: str | None = None
+        """The search whose snippets the rows show; None: one line per row, no snippets."""
+        self._snippets: dict[str, RowSnippet] = {}
+        self._snippets_asked: set[str] = set()
+        self._snippets_missing: set[str] = set()
 
     # ------------------------------------------------------------ what it holds
 
@@ -132,26 +205,69 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         return len(self._stories)
 
     @property
+    def stories(self) -> Sequence[StorySummary]:
+        """The rows, in order (do not change them: use `replace_stories`)."""
+        return self._stories
+
+    @property
     def highlighted_story(self) -> StorySummary | None:
         if not self._stories:
             return None
         return self._stories[self._cursor]
 
+    @property
+    def snippet_key(self) -> str | None:
+        """The search whose snippets are shown under the rows, if any."""
+        return self._snippet_key
+
+    @property
+    def row_height(self) -> int:
+        return 1 if self._snippet_key is None else 2
+
     def story(self, story_id: str) -> StorySummary | None:
         index = self._index_by_id.get(story_id)
         return None if index is None else self._stories[index]
 
-    def set_stories(self, stories: Sequence[StorySummary]) -> None:
-        """Show these rows instead; the cursor stays on the same story when it is still there."""
+    def snippet(self, story_id: str) -> RowSnippet | None:
+        return self._snippets.get(story_id)
+
+    def set_stories(
+        self,
+        stories: Sequence[StorySummary],
+        *,
+        select: str | None | KeepCursor = KEEP,
+        snippet_key: str | None = None,
+    ) -> None:
+        """Show these rows instead.
+
+        The cursor goes to the story `select` names (the top when it is None or not
+        there); by default it stays on the same story when it is still there.  With a
+        `snippet_key` (the search) each row takes two lines, the second its snippet.
+        """
         current = self.highlighted_story
+        if snippet_key != self._snippet_key:
+            self._snippet_key = snippet_key
+            self._snippets.clear()
+            self._snippets_asked.clear()
+            self._snippets_missing.clear()
         self._stories = list(stories)
         self._index_by_id = {story.id: index for index, story in enumerate(self._stories)}
         self._row_cache.clear()
-        self.virtual_size = Size(0, len(self._stories))
-        kept = self._index_by_id.get(current.id) if current is not None else None
-        self._cursor = self._clamped(self._cursor if kept is None else kept)
+        self.virtual_size = Size(0, len(self._stories) * self.row_height)
+        if isinstance(select, KeepCursor):
+            kept = self._index_by_id.get(current.id) if current is not None else None
+            self._cursor = self._clamped(self._cursor if kept is None else kept)
+        else:
+            self._cursor = self._clamped(self._index_by_id.get(select, 0) if select is not None else 0)
         self.refresh()
         self._cursor_moved()
+
+    def set_snippets(self, key: str, snippets: Mapping[str, RowSnippet]) -> None:
+        """Snippets cut for the search `key` (ignored when the list shows another search now)."""
+        if key != self._snippet_key:
+            return
+        self._snippets.update(snippets)
+        self.refresh()
 
     def replace_story(self, story: StorySummary) -> None:
         """Repaint one story's row in place (its flags changed)."""
@@ -159,16 +275,27 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         if index is None:
             return
         self._stories[index] = story
-        self.refresh_line(index)
+        self._refresh_row(index)
+
+    def replace_stories(self, stories: Iterable[StorySummary]) -> None:
+        """Repaint many rows in place at once (e.g. everything marked read)."""
+        for story in stories:
+            index = self._index_by_id.get(story.id)
+            if index is not None:
+                self._stories[index] = story
+        self.refresh()
 
     def move_cursor(self, index: int) -> None:
         """Put the cursor on row `index` (clamped to the list)."""
         index = self._clamped(index)
         if index != self._cursor:
-            self.refresh_line(self._cursor)
+            self._refresh_row(self._cursor)
             self._cursor = index
-            self.refresh_line(index)
+            self._refresh_row(index)
         self._cursor_moved()
+
+    def _refresh_row(self, index: int) -> None:
+        self.refresh_lines(index * self.row_height, self.row_height)
 
     def _cursor_moved(self) -> None:
         self._scroll_cursor_into_view()
@@ -185,10 +312,12 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         if height <= 0:
             return
         top = round(self.scroll_y)
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False)
-        elif self._cursor >= top + height:
-            self.scroll_to(y=self._cursor - height + 1, animate=False)
+        first = self._cursor * self.row_height
+        last = first + self.row_height - 1
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif last >= top + height:
+            self.scroll_to(y=last - height + 1, animate=False)
 
     # ------------------------------------------------------------ actions
 
@@ -213,7 +342,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        row = round(self.scroll_y) + offset.y
+        row = (round(self.scroll_y) + offset.y) // self.row_height
         if row >= len(self._stories):
             return
         self.focus()
@@ -226,10 +355,10 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_cursor_into_view()
 
     def on_focus(self) -> None:
-        self.refresh_line(self._cursor)
+        self._refresh_row(self._cursor)
 
     def on_blur(self) -> None:
-        self.refresh_line(self._cursor)
+        self._refresh_row(self._cursor)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -238,7 +367,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
     # ------------------------------------------------------------ painting
 
     def render_line(self, y: int) -> Strip:
-        row = round(self.scroll_y) + y
+        row, part = divmod(round(self.scroll_y) + y, self.row_height)
         width = self.scrollable_content_region.width
         if row >= len(self._stories):
             return Strip.blank(width, self.get_visual_style("story-list--row").rich_style)
@@ -246,34 +375,78 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         cursor = ""
         if row == self._cursor:
             cursor = "story-list--cursor" if self.has_focus else "story-list--cursor-blurred"
-        age = format_age(story.published, self._clock())
-        key = (story, width, cursor, age)
+        snippet = self._wanted_snippet(story.id)
+        age = format_age(story.published, self._clock()) if part == 0 else ""
+        key = (story, width, cursor, age, snippet, part)
         strip = self._row_cache.get(key)
         if strip is None:
-            strip = self._render_row(story, width, cursor, age)
+            if part == 0:
+                strip = self._render_row(story, width, cursor, age, snippet)
+            else:
+                strip = self._render_snippet(width, cursor, snippet)
             self._row_cache[key] = strip
         return strip
 
-    def _render_row(self, story: StorySummary, width: int, cursor: str, age: str) -> Strip:
-        def style(component: str) -> RichStyle:
-            names = (component, cursor) if cursor else (component,)
-            return self.get_visual_style(*names).rich_style
+    def _wanted_snippet(self, story_id: str) -> RowSnippet | None:
+        """The row's snippet; when there is none yet, ask for it once the frame is painted."""
+        if self._snippet_key is None:
+            return None
+        snippet = self._snippets.get(story_id)
+        if snippet is None and story_id not in self._snippets_asked:
+            if not self._snippets_missing:
+                self.call_later(self._ask_for_snippets)
+            self._snippets_missing.add(story_id)
+        return snippet
+
+    def _ask_for_snippets(self) -> None:
+        missing = [story_id for story_id in self._snippets_missing if story_id not in self._snippets_asked]
+        self._snippets_missing.clear()
+        if missing and self._snippet_key is not None:
+            self._snippets_asked.update(missing)
+            self.post_message(self.SnippetsWanted(self, self._snippet_key, missing))
+
+    def _style(self, *components: str, cursor: str) -> RichStyle:
+        names = (*components, cursor) if cursor else components
+        return self.get_visual_style(*names).rich_style
+
+    def _render_row(self, story: StorySummary, width: int, cursor: str, age: str, snippet: RowSnippet | None) -> Strip:
+        def style(*components: str) -> RichStyle:
+            return self._style(*components, cursor=cursor)
 
         row = style("story-list--row")
         source_width = min(SOURCE_WIDTH, max(0, (width - FIXED_WIDTH) // 3))
         title_width = max(0, width - FIXED_WIDTH - source_width)
-        title_style = "story-list--title" if story.read else "story-list--title-unread"
+        title_component = "story-list--title" if story.read else "story-list--title-unread"
+        title_spans = snippet.title_spans if snippet is not None else ()
         segments = [
             Segment(" ", row),
             Segment(" " if story.read else UNREAD_MARK, style("story-list--unread-mark")),
             Segment(" ", row),
             Segment(BOOKMARK_MARK if story.bookmarked else " ", style("story-list--bookmark-mark")),
             Segment(" ", row),
-            Segment(fit_cells(story.title, title_width), style(title_style)),
+            *fit_segments(
+                story.title,
+                title_spans,
+                title_width,
+                style(title_component),
+                style(title_component, "story-list--match"),
+            ),
             Segment("  ", row),
             Segment(fit_cells(story.source, source_width), style("story-list--source")),
             Segment("  ", row),
             Segment(age.rjust(AGE_WIDTH), style("story-list--age")),
+            Segment(" ", row),
+        ]
+        return Strip(segments).adjust_cell_length(width, row)
+
+    def _render_snippet(self, width: int, cursor: str, snippet: RowSnippet | None) -> Strip:
+        row = self._style("story-list--row", cursor=cursor)
+        text_style = self._style("story-list--snippet", cursor=cursor)
+        match_style = self._style("story-list--snippet", "story-list--match", cursor=cursor)
+        text, spans = (snippet.text, snippet.spans) if snippet is not None else ("…", ())
+        segments = [
+            Segment(" " * SNIPPET_INDENT, row),
+            *fit_segments(text, spans, max(0, width - SNIPPET_INDENT - 1), text_style, match_style),
             Segment(" ", row),
         ]
         return Strip(segments).adjust_cell_length(width, row)
