@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from store import QueryError, Store, StoreError, Story, StoreWriteError
-from store.sanitize import clean_line
-
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+from tui.cli_common import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError, print_error
 
 
 def broadsheet_version() -> str:
@@ -38,15 +36,6 @@ def default_home() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("broadsheet", appauthor=False))
-
-
-class UsageError(Exception):
-    """Bad arguments: one line, exit status 2."""
-
-
-def print_error(message: object) -> None:
-    """One line on stderr; cleaned, since it may quote a file name or text from outside."""
-    print(f"broadsheet: {clean_line(message)}", file=sys.stderr)
 
 
 READ_ONLY_COMMANDS = frozenset({"list", "show", "search", "export"})
@@ -153,18 +142,27 @@ def command_bookmark(store: Store, args: argparse.Namespace) -> int:
 
 
 def command_import(store: Store, args: argparse.Namespace) -> int:
+    """Story documents and OPML subscription lists, told apart by their content."""
     from store.storydoc import import_story_documents
+    from tui.cli_feeds import import_opml_files, is_opml
 
-    report = import_story_documents(store, [Path(p) for p in args.paths])
-    for error in report.errors:
+    paths = [Path(p) for p in args.paths]
+    opml = [path for path in paths if path.is_file() and is_opml(path)]
+    documents = [path for path in paths if path not in opml]
+    feeds_added, errors = import_opml_files(store.home, opml) if opml else (0, [])
+    imported = 0
+    if documents:
+        report = import_story_documents(store, documents)
+        errors += report.errors
+        imported = len(report.imported)
+        print(
+            f"Imported {imported} stor{'y' if imported == 1 else 'ies'}: "
+            f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged."
+        )
+    for error in errors:
         print_error(error)
-    count = len(report.imported)
-    print(
-        f"Imported {count} stor{'y' if count == 1 else 'ies'}: "
-        f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged."
-    )
-    if report.errors:
-        return EXIT_PARTIAL if report.imported else EXIT_USAGE
+    if errors:
+        return EXIT_PARTIAL if imported or feeds_added else EXIT_USAGE
     return EXIT_OK
 
 
@@ -200,6 +198,10 @@ def command_reindex(store: Store, args: argparse.Namespace) -> int:
 
 
 def command_export(store: Store, args: argparse.Namespace) -> int:
+    if args.opml:
+        from tui.cli_feeds import command_export_opml
+
+        return command_export_opml(store)
     if args.story is not None:
         from store.storydoc import format_story_document
 
@@ -256,9 +258,13 @@ def build_parser() -> OneLineParser:
     bookmark.add_argument("--off", action="store_true", help="remove the bookmark")
     bookmark.set_defaults(run=command_bookmark)
 
-    importing = add("import", "Import story documents (.txt files, or folders of them).")
-    importing.add_argument("paths", nargs="+", metavar="PATH", help="a story document or a folder of them")
+    importing = add("import", "Import story documents (.txt files, or folders of them) and OPML feed lists.")
+    importing.add_argument("paths", nargs="+", metavar="PATH", help="a story document, a folder of them, or an OPML file")
     importing.set_defaults(run=command_import)
+
+    from tui.cli_feeds import add_feed_commands
+
+    add_feed_commands(add)
     searching = add("search", "Search stories (quote the query: broadsheet search 'launch -russia').")
     searching.add_argument("query", nargs="*", metavar="QUERY", help="words, \"phrases\", prefix*, -word, OR, filters")
     searching.add_argument("--json", action="store_true", help="print a JSON array of results")
@@ -270,6 +276,7 @@ def build_parser() -> OneLineParser:
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--bookmarks", action="store_true", help="every bookmarked story, as an archive")
     what.add_argument("--story", metavar="ID", help="one story, as a story document")
+    what.add_argument("--opml", action="store_true", help="the subscriptions, as OPML")
     export.add_argument("--format", choices=("md", "json", "html"), default="md", help="archive format (default md)")
     export.set_defaults(run=command_export)
 

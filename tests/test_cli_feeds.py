@@ -1,0 +1,98 @@
+"""The feed commands of the CLI, against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.httpserver import FeedServer, Route, http_server_fixture  # noqa: F401 - the fixture
+from tui.cli import main
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_subscribe_fetch_list_and_remove(home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    rss = http_server.route("/rss.xml", Route.file("rss20.xml", etag='"v1"'))
+    atom = http_server.route("/atom.xml", Route.file("atom10.xml"))
+    h = ["--home", str(home)]
+    assert run_cli(capsys, *h, "add", rss)[0] == 0
+    code, out, _ = run_cli(capsys, *h, "add", atom, "--tag", "blogs")
+    assert code == 0 and "Subscribed" in out
+    code, out, _ = run_cli(capsys, *h, "add", rss)
+    assert code == 0 and "Already following" in out
+
+    code, out, err = run_cli(capsys, *h, "fetch")
+    assert code == 0 and out.startswith("Fetched 2 feeds") and "0 errors" in out
+    code, out, _ = run_cli(capsys, *h, "fetch", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["new_stories"] == 0 and summary["not_modified"] >= 1
+
+    code, out, _ = run_cli(capsys, *h, "feeds", "--json")
+    feeds = {feed["url"]: feed for feed in json.loads(out)}
+    assert set(feeds) == {rss, atom}
+    assert {"url", "title", "tags", "stories", "unread", "last_status", "last_success", "error"} <= feeds[rss].keys()
+    assert feeds[atom]["tags"] == ["blogs"] and feeds[rss]["stories"] > 0
+    assert feeds[rss]["last_status"] == 304 and feeds[rss]["last_success"]  # the conditional second fetch
+
+    code, out, _ = run_cli(capsys, *h, "list", "--json")
+    stories = json.loads(out)
+    assert {story["feed"] for story in stories} == {rss, atom}
+    kept = next(story for story in stories if story["feed"] == rss)
+    run_cli(capsys, *h, "bookmark", kept["id"])
+
+    code, out, _ = run_cli(capsys, *h, "remove", rss)
+    assert code == 0 and "bookmarked ones are kept" in out
+    _, out, _ = run_cli(capsys, *h, "list", "--json")
+    assert [s["id"] for s in json.loads(out) if s["feed"] == rss] == [kept["id"]]
+    code, _, err = run_cli(capsys, *h, "remove", rss)
+    assert code == 2 and "not following" in err
+
+
+def test_a_failing_feed_makes_fetch_exit_1(home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = http_server.route("/good.xml", Route.file("rss20.xml"))
+    bad = http_server.route("/bad.xml", Route.file("rss20.xml"), Route(status=500, body=b"oops"))
+    for url in (good, bad):
+        assert run_cli(capsys, "--home", str(home), "add", url)[0] == 0
+    code, out, err = run_cli(capsys, "--home", str(home), "fetch")
+    assert code == 1 and "1 error" in out
+    assert f"{bad}: The server answered 500" in err
+    _, out, _ = run_cli(capsys, "--home", str(home), "feeds", "--json")
+    errors = {feed["url"]: feed["error"] for feed in json.loads(out)}
+    assert errors[good] is None and "500" in errors[bad]
+
+
+def test_add_lists_choices_when_a_page_names_several_feeds(
+    home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (Path(__file__).parent / "feeds" / "page_two_feeds.html").read_bytes()
+    url = http_server.route("/page.html", Route(body=page, content_type="text/html"))
+    code, out, _ = run_cli(capsys, "--home", str(home), "add", url)
+    assert code == 1 and "names 2 feeds" in out and out.count("broadsheet add ") == 2
+    _, out, _ = run_cli(capsys, "--home", str(home), "feeds", "--json")
+    assert json.loads(out) == []
+
+
+def test_opml_round_trip(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = Path(__file__).parent / "feeds" / "subscriptions.opml"
+    code, out, _ = run_cli(capsys, "--home", str(home), "import", str(source))
+    assert code in (0, 1) and "feeds added" in out
+    _, exported, _ = run_cli(capsys, "--home", str(home), "export", "--opml")
+    _, before, _ = run_cli(capsys, "--home", str(home), "feeds", "--json")
+    again = tmp_path / "again"
+    copy = tmp_path / "exported.opml"
+    copy.write_text(exported, encoding="utf-8")
+    run_cli(capsys, "--home", str(again), "import", str(copy))
+    _, after, _ = run_cli(capsys, "--home", str(again), "feeds", "--json")
+    strip = lambda feeds: sorted((f["url"], f["title"], f["tags"]) for f in json.loads(feeds))  # noqa: E731
+    assert strip(after) == strip(before) and strip(before)
+
+
+def test_fetch_with_no_feeds(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "--home", str(home), "fetch")
+    assert code == 0 and "No feeds yet" in out
