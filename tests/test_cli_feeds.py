@@ -96,3 +96,30 @@ def test_opml_round_trip(home: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_fetch_with_no_feeds(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "--home", str(home), "fetch")
     assert code == 0 and "No feeds yet" in out
+
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def test_extract_a_file_and_refuse_bad_addresses(capsys: pytest.CaptureFixture[str]) -> None:
+    page = PAGES / "ferry-timetable.html"
+    code, out, _ = run_cli(capsys, "extract", str(page))
+    assert code == 0 and out.startswith("# Northgate ferry") and "Kittiwake" in out
+    code, out, _ = run_cli(capsys, "extract", str(page), "--format", "text")
+    assert code == 0 and not out.startswith("#")
+    for bad in ("javascript:alert(1)", "file:///etc/passwd", "-rf"):
+        code, _, err = run_cli(capsys, "extract", "--", bad) if bad.startswith("-") else run_cli(capsys, "extract", bad)
+        assert code == 2 and len(err.splitlines()) == 1, bad
+
+
+def test_save_makes_a_bookmarked_searchable_story(
+    home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = http_server.route("/ferry.html", Route(body=(PAGES / "ferry-timetable.html").read_bytes(), content_type="text/html"))
+    code, out, _ = run_cli(capsys, "--home", str(home), "save", url)
+    assert code == 0 and "bookmarked" in out
+    _, out, _ = run_cli(capsys, "--home", str(home), "list", "--json", "--bookmarked")
+    saved = json.loads(out)
+    assert [story["url"] for story in saved] == [url] and 3 <= len(saved[0]["highlights"]) <= 5
+    _, out, _ = run_cli(capsys, "--home", str(home), "search", "Kittiwake", "--json")
+    assert [story["id"] for story in json.loads(out)] == [saved[0]["id"]]

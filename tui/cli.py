@@ -38,7 +38,7 @@ def default_home() -> Path:
     return Path(user_data_dir("broadsheet", appauthor=False))
 
 
-READ_ONLY_COMMANDS = frozenset({"list", "show", "search", "export"})
+READ_ONLY_COMMANDS = frozenset({"list", "show", "search", "export", "feeds"})
 
 
 class OneLineParser(argparse.ArgumentParser):

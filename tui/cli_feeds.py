@@ -189,6 +189,28 @@ def command_export_opml(store: Store) -> int:
     return EXIT_OK
 
 
+def command_extract(store: Store, args: argparse.Namespace) -> int:
+    """Print what the viewer would show for a page: its main text, as Markdown or plain text."""
+    from store.articles import extract_source
+
+    extracted = asyncio.run(extract_source(args.source, output=args.format))
+    if not extracted.ok:
+        raise UsageError(f"cannot extract {clean_line(args.source)}: {extracted.reason}")
+    if extracted.title:
+        print(f"# {extracted.title}\n" if args.format == "markdown" else f"{extracted.title}\n")
+    print(extracted.text)
+    return EXIT_OK
+
+
+def command_save(store: Store, args: argparse.Namespace) -> int:
+    """Read it later: any article page becomes a bookmarked story, with its highlights."""
+    from store.articles import save_url
+
+    story = asyncio.run(save_url(store, args.url))
+    print(f"Saved {story.id}: {story.title} ({story.source}), bookmarked.")
+    return EXIT_OK
+
+
 def add_feed_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
     adding = add("add", "Subscribe to a feed, or find the feed a web page names.")
     adding.add_argument("url", metavar="URL", help="a feed, or a web page that links to one")
@@ -206,6 +228,15 @@ def add_feed_commands(add: Callable[[str, str], argparse.ArgumentParser]) -> Non
     fetching = add("fetch", "Fetch every feed now.")
     fetching.add_argument("--json", action="store_true", help="print one JSON summary object")
     fetching.set_defaults(run=command_fetch)
+
+    extracting = add("extract", "Print the main text of an article page (a URL or a saved HTML file).")
+    extracting.add_argument("source", metavar="URL_OR_FILE", help="an http(s) address or a local .html file")
+    extracting.add_argument("--format", choices=("markdown", "text"), default="markdown", help="output format")
+    extracting.set_defaults(run=command_extract)
+
+    saving = add("save", "Read it later: turn any article page into a bookmarked story.")
+    saving.add_argument("url", metavar="URL", help="the article's http(s) address")
+    saving.set_defaults(run=command_save)
 
 
 __all__ = ["add_feed_commands", "command_export_opml", "import_opml_files", "is_opml"]
