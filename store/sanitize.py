@@ -37,6 +37,12 @@ _SEQUENCES = re.compile(
     r"|\x1b[ -/]*[0-~]?"
 )
 _SPACES = re.compile(r"\s+")
+# Anything clean_text would change: controls, disguising characters, CR.  Most
+# text has none, and then the translate and substitutions can be skipped.
+_TEXT_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + "\r]|\n\n\n")
+# Anything clean_line would change: the above, tab and newline, or runs of spaces and
+# other white space (which \s also covers in Unicode).
+_LINE_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + "]|\s{2,}|[^\S ]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -44,7 +50,10 @@ def clean_text(value: object) -> str:
     """Multi-line text: controls and disguising characters removed, newlines kept."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value)
+    if _TEXT_WORK.search(text) is None:
+        return text.strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SEQUENCES.sub("", text).translate(_DROP)
     return _BLANK_LINES.sub("\n\n", text).strip()
 
@@ -53,7 +62,10 @@ def clean_line(value: object) -> str:
     """One-line text (titles, names, URLs): as clean_text, with all white space folded."""
     if value is None:
         return ""
-    text = _SEQUENCES.sub("", str(value)).translate(_DROP)
+    text = str(value)
+    if _LINE_WORK.search(text) is None:
+        return text.strip()
+    text = _SEQUENCES.sub("", text).translate(_DROP)
     return _SPACES.sub(" ", text).strip()
 
 
