@@ -42,7 +42,7 @@ _SPACES = re.compile(r"\s+")
 _TEXT_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + "\r]|\n\n\n")
 # Anything clean_line would change: the above, tab and newline, or runs of spaces and
 # other white space (which \s also covers in Unicode).
-_LINE_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + "]|\s{2,}|[^\S ]")
+_LINE_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + r"]|\s{2,}|[^\S ]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
