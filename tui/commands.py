@@ -87,10 +87,12 @@ def other_screen_panes() -> list[tuple[str, Sequence[Owner]]]:
     from tui.dialogs.confirm import ConfirmDialog
     from tui.dialogs.note import NoteDialog
     from tui.screens.views import ViewsScreen
+    from tui.widgets.feed_table import FeedTable
     from tui.widgets.view_list import ViewList
 
     return [
         ("Feeds & views (F)", [ViewList, ViewsScreen]),
+        ("Feeds (F, then tab)", [FeedTable]),
         ("Dialogs", [Dialog, ConfirmDialog]),
         ("Note editor (e)", [NoteDialog]),
     ]

@@ -1,4 +1,4 @@
-"""What the story list can show: all stories, bookmarks, a search, a saved search.
+"""What the story list can show: all stories, bookmarks, a search, a saved search, one feed.
 
 Plain data, no widgets: the main screen keeps one `View` and an unread-only flag,
 and the workers turn them into store calls.
@@ -12,7 +12,7 @@ from typing import Literal
 
 from store import Query, parse_query
 
-ViewKind = Literal["all", "bookmarks", "search", "saved"]
+ViewKind = Literal["all", "bookmarks", "search", "saved", "feed"]
 
 SEARCH_LIMIT = 500
 """At most this many search results are listed (the status bar says how many matched)."""
@@ -20,7 +20,10 @@ SEARCH_LIMIT = 500
 
 @dataclass(frozen=True, slots=True)
 class View:
-    """One way of listing stories.  Equal views are the same place (cursors are kept per view)."""
+    """One way of listing stories.  Equal views are the same place (cursors are kept per view).
+
+    For a feed, `query` is the feed's address and `name` its title.
+    """
 
     kind: ViewKind = "all"
     query: str = ""
@@ -35,6 +38,8 @@ class View:
             return f"Search: {self.query}" if self.query else "Search"
         if self.kind == "saved":
             return f"Saved: {self.name}"
+        if self.kind == "feed":
+            return f"Feed: {self.name or self.query}"
         return "All stories"
 
     @property
@@ -57,6 +62,11 @@ def search_view(query: str) -> View:
 
 def saved_view(name: str, query: str) -> View:
     return View("saved", query=query, name=name)
+
+
+def feed_view(url: str, title: str) -> View:
+    """The stories of one feed, newest first."""
+    return View("feed", query=url, name=title)
 
 
 def unread_only_query(query: str | Query) -> Query | None:

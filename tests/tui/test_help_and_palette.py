@@ -20,6 +20,7 @@ from tui.screens.help import QUERY_LANGUAGE, TITLE_WIDTH, HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.views import ViewsScreen
 from tui.views import saved_view
+from tui.widgets.feed_table import FeedTable
 from tui.widgets.highlights import Highlights
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.story_list import StoryList
@@ -36,6 +37,7 @@ BINDING_OWNERS: list[type[DOMNode]] = [
     HelpScreen,
     ViewsScreen,
     ViewList,
+    FeedTable,
     Dialog,
     ConfirmDialog,
     InputDialog,
@@ -70,6 +72,14 @@ ISSUE_KEYS = {
     "view.undo_mark_all": {"u"},
     "view.unread_only": {"U"},
     "views.open": {"F"},
+    # Foundation and Feeds
+    "story.page_down": {"pagedown"},
+    "story.page_up": {"pageup"},
+    "story.half_down": {"ctrl+d"},
+    "story.half_up": {"ctrl+u"},
+    "story.next_unread": {"full_stop"},
+    "pane.page_down": {"space"},
+    "feeds.refresh": {"r"},
 }
 
 # The actions this issue adds: each has a key, a palette entry and a line in the help.
@@ -85,6 +95,13 @@ NEW_ACTIONS = [
     "view.undo_mark_all",
     "view.unread_only",
     "views.open",
+    "story.page_down",
+    "story.page_up",
+    "story.half_down",
+    "story.half_up",
+    "story.next_unread",
+    "pane.page_down",
+    "feeds.refresh",
 ]
 
 
@@ -138,7 +155,16 @@ async def test_help_lists_every_binding(app: BroadsheetApp) -> None:
             assert action.title in text
         for pane in ("Story list", "Search bar", "Highlights", "Viewer", "Everywhere", "Feeds & views", "Dialogs"):
             assert pane in text
-        for binding_id in ("views.delete_search", "views.open", "dialog.confirm", "dialog.cancel", "note.save"):
+        for binding_id in (
+            "views.delete_search",
+            "views.open",
+            "dialog.confirm",
+            "dialog.cancel",
+            "note.save",
+            "feeds.choose",
+            "feeds.refresh_one",
+            "feeds.remove",
+        ):
             assert binding_id in text
         assert help_screen.query_one("#help-keys", Static).content == help_screen.key_table()
 

@@ -5,20 +5,25 @@ Update with `make snapshots` after a change you have looked at; the SVGs are com
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 import pytest
 from textual.pilot import Pilot
-from tui_helpers import fixed_clock, search_for, settle, until
+from tui_helpers import NOW, fixed_clock, fixed_stories, search_for, settle, until
 
 from store import Store
+from store.feeds import Feed, FeedList
 from tui.app import BroadsheetApp
 from tui.screens.views import ViewsScreen
+from tui.widgets.feed_table import FeedTable
 from tui.widgets.story_view import StoryView
 from tui.widgets.view_list import ViewList
 
 NARROW = (80, 24)
 WIDE = (160, 48)
+SHORT = (80, 12)
 
 
 def presses(*keys: str) -> Callable[[Pilot[None]], object]:
@@ -33,7 +38,7 @@ def presses(*keys: str) -> Callable[[Pilot[None]], object]:
 
 
 def make_app(store: Store) -> BroadsheetApp:
-    app = BroadsheetApp(store, clock=fixed_clock)
+    app = BroadsheetApp(store, clock=fixed_clock, refresh_minutes=0)
     app.animation_level = "none"
     return app
 
@@ -41,6 +46,7 @@ def make_app(store: Store) -> BroadsheetApp:
 SCENES: list[tuple[str, tuple[int, int], Iterable[str]]] = [
     ("list", NARROW, ()),
     ("list", WIDE, ()),
+    ("list", SHORT, ()),
     ("open", NARROW, ("enter",)),
     ("open", WIDE, ("j", "enter")),
     ("flags", NARROW, ("j", "j", "b", "m", "j")),
@@ -117,6 +123,39 @@ def test_views_screen(snap_compare: Callable[..., bool], store: Store, size: tup
         view_list = screen.query_one(ViewList)
         await until(pilot, lambda: len(view_list.counts) == len(view_list.choices))
         await pilot.press("G")
+        await settle(pilot)
+
+    assert snap_compare(make_app(store), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [NARROW, WIDE], ids=["80x24", "160x48"])
+def test_feeds_screen(snap_compare: Callable[..., bool], store: Store, size: tuple[int, int]) -> None:
+    """F, the feeds section: each feed's health, the highlighted feed's address and error below."""
+    harbour, civic = "https://harbour.example/feed.xml", "https://civic.example/rss"
+    feed_of = {3: harbour, 5: harbour, 6: civic, 10: civic}
+    stories = fixed_stories()
+    store.put_stories([dataclasses.replace(story, feed=feed_of.get(index, "")) for index, story in enumerate(stories)])
+    with FeedList(store.home) as feeds:
+        feeds.add_many(
+            [
+                Feed(url=harbour, title="Harbour Gazette", last_status=200, last_success=NOW - timedelta(hours=2)),
+                Feed(
+                    url=civic,
+                    title="Civic Review",
+                    last_status=404,
+                    last_success=NOW - timedelta(days=3),
+                    last_error="The server answered 404 Not Found.",
+                ),
+                Feed(url="https://new.example/atom"),
+            ]
+        )
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("F")
+        table = pilot.app.screen.query_one(FeedTable)
+        await until(pilot, lambda: len(table.feeds) == 3)
+        await pilot.press("tab", "j")
         await settle(pilot)
 
     assert snap_compare(make_app(store), terminal_size=size, run_before=run_before)

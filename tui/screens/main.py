@@ -1,20 +1,33 @@
 """The main screen: story list, highlights and viewer, fed from the store by workers.
 
 The list shows one *view* at a time (tui.views): all stories, bookmarks, a search
-typed in the search bar, or a saved search, optionally narrowed to unread stories.
+typed in the search bar, a saved search or one feed, optionally narrowed to unread stories.
 Every store call runs in a named worker that posts a message; the handlers here own
 the state and call down into the widgets.
+
+The list follows the store through its change log: a load keeps a token
+(`Store.changes_since`), and every poll reads only the stories changed since it and
+patches their rows in place (`StoryList.patch_stories`), so a change made by another
+process costs a few rows, not a reload of every story.
+
+Feeds are refreshed (r, and every few minutes) by an async worker running
+`store.fetch.fetch_all` on the app's event loop: downloads wait on the network,
+parsing runs in other processes, stories are written by the fetcher's own thread,
+so the keys stay responsive; progress goes to the status bar and the new stories
+reach the list by the change log like any other change.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import importlib
 import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,13 +38,17 @@ from textual.dom import DOMNode
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from store import QueryError, SavedSearch, Store, StoreError, Story, StorySummary, sample_stories
+from store.feeds import FeedList
 from tui.dialogs.input import InputDialog
 from tui.dialogs.note import NoteDialog
 from tui.matches import StoryMatches, find_story_matches, query_terms, spans_in
+from tui.patch import plan_patch
+from tui.refresh import NO_FEEDS, progress_line, start_process_tracker, summary_message
 from tui.screens.views import ViewsScreen
 from tui.views import ALL_STORIES, BOOKMARKS, SEARCH_LIMIT, View, saved_view, search_view, unread_only_query
 from tui.widgets.highlights import Highlights
@@ -41,11 +58,21 @@ from tui.widgets.story_list import KEEP, RowSnippet, StoryList, KeepCursor
 from tui.widgets.story_view import StoryView
 from tui.widgets.view_list import ViewChoice
 
+if TYPE_CHECKING:
+    from store.fetch import FetchProgress, FetchSettings, FetchSummary
+
 WIDE_LAYOUT_WIDTH = 120
 """From this many columns the panes sit side by side."""
 
+SHORT_HEIGHT = 12
+TALL_HEIGHT = 17
+"""From SHORT_HEIGHT lines a narrow terminal shows a small highlights pane; from TALL_HEIGHT, a full one."""
+
 STORE_POLL_SECONDS = 2.0
 """How often to look for stories written by other processes."""
+
+NOTICE_SECONDS = 30
+"""How long a notice of damage found in the store stays up."""
 
 Flag = Literal["read", "bookmarked"]
 """The two flags a reader sets on a story."""
@@ -65,6 +92,8 @@ class ListSnapshot:
     scroll_y: float
     unread_count: int
     matched_count: int | None
+    token: int | None
+    """The change-log token of the rows: closing the search catches up from it."""
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -75,6 +104,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     """Three panes over one store: list | highlights over viewer, or stacked when narrow."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_LAYOUT_WIDTH, "-wide")]
+    # Below 17 lines the highlights shrink, below 12 they go: the list keeps at least four rows.
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (SHORT_HEIGHT, "-short"), (TALL_HEIGHT, "-tall")]
     AUTO_FOCUS = "StoryList"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,6 +131,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         Binding("b", "toggle_bookmark", "Bookmark", tooltip="Toggle bookmark", id="story.toggle_bookmark"),
         Binding("m", "toggle_read", "Read", tooltip="Toggle read", id="story.toggle_read"),
         Binding("slash", "search", "Search", tooltip="Search the stories", id="search.open"),
+        Binding("r", "refresh_feeds", "Refresh", tooltip="Refresh all feeds", id="feeds.refresh"),
         Binding(
             "S", "save_search", "Save search", show=False, tooltip="Save this search with a name", id="search.save"
         ),
@@ -135,15 +167,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
         ),
         Binding("F", "views", "Views", show=False, tooltip="Feeds, views and saved searches", id="views.open"),
         Binding(
-            "space,pagedown",
-            "page_down",
+            "space",
+            "space_page",
             "Page down",
             show=False,
-            tooltip="Scroll the story down a page",
-            id="viewer.page_down",
+            tooltip="Page the story, else the list",
+            id="pane.page_down",
         ),
-        Binding("pageup", "page_up", "Page up", show=False, tooltip="Scroll the story up a page", id="viewer.page_up"),
-        Binding("ctrl+c", "copy_text", "Copy", show=False, tooltip="Copy the selected text", id="screen.copy"),
+        Binding(
+            "full_stop", "next_unread", "Next unread", show=False, tooltip="Next unread story", id="story.next_unread"
+        ),
     ]
 
     # ------------------------------------------------------------ messages from the workers
@@ -160,8 +193,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
             select: Select = KEEP,
             matched_count: int | None = None,
             highlights: dict[str, list[str]] | None = None,
+            token: int | None = None,
         ) -> None:
             super().__init__()
+            self.token = token
+            """The change-log token taken before the rows were read."""
             self.view = view
             self.unread_only = unread_only
             self.summaries = summaries
@@ -249,8 +285,61 @@ class MainScreen(Screen[None], inherit_bindings=False):
             super().__init__()
             self.news = news
 
-    class StoreChanged(Message):
-        """Another process changed the store."""
+    class ChangesFound(Message):
+        """Stories changed since the token `since`: their rows now (`rows`), the ids gone from the store,
+        and for a search, which of them match it.  `everything`: read the whole view again."""
+
+        def __init__(
+            self,
+            since: int,
+            token: int,
+            view: View,
+            unread_only: bool,
+            rows: list[StorySummary],
+            gone: list[str],
+            matching: set[str] | None = None,
+            *,
+            everything: bool = False,
+        ) -> None:
+            super().__init__()
+            self.since = since
+            self.token = token
+            self.view = view
+            self.unread_only = unread_only
+            self.rows = rows
+            self.gone = gone
+            self.matching = matching
+            self.everything = everything
+
+    class NoticesWaiting(Message):
+        """The store has notices not shown yet (damage found while the app is open)."""
+
+    class FetchProgressed(Message):
+        """A feed of the refresh is done, or a batch of its stories written."""
+
+        def __init__(self, progress: FetchProgress) -> None:
+            super().__init__()
+            self.progress = progress
+
+    class FetchDone(Message):
+        """A refresh ended: what it did and the stories it changed; no summary when it could not run
+        (`error` says why in one sentence, NO_FEEDS when nothing is followed)."""
+
+        def __init__(
+            self,
+            summary: FetchSummary | None,
+            changed: list[str],
+            titles: dict[str, str],
+            *,
+            quiet: bool,
+            error: str = "",
+        ) -> None:
+            super().__init__()
+            self.summary = summary
+            self.changed = changed
+            self.titles = titles
+            self.quiet = quiet
+            self.error = error
 
     class StoreFailed(Message):
         """A store call failed; `reload` when what the screen shows may now be wrong."""
@@ -261,10 +350,26 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.reload = reload
             self.title = title
 
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime],
+        *,
+        feeds: FeedList | None = None,
+        refresh_minutes: float = 0,
+        fetch_settings: FetchSettings | None = None,
+    ) -> None:
         super().__init__(id="main")
         self._store = store
         self._clock = clock
+        self._feeds = feeds if feeds is not None else FeedList(store.home)
+        self._refresh_minutes = refresh_minutes
+        self._fetch_settings = fetch_settings
+        self._fetching = False
+        self._auto_refresh_started = False
+        self._refresh_timer: Timer | None = None
+        self._written_during_fetch: set[str] = set()
+        """Stories the reader changed while a refresh ran: not news for the saved searches."""
         self._story_cache: LRUCache[str, Story] = LRUCache(64)
         self._match_cache: LRUCache[tuple[str, str], StoryMatches] = LRUCache(64)
         self._wanted_id: str | None = None
@@ -285,6 +390,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._saved_searches: list[SavedSearch] = []
         self._undo_read: list[str] = []
         """The stories the last mark-all-read changed: what `u` marks unread again."""
+        self._token: int | None = None
+        """The change-log token of the rows shown: a poll reads the changes since it."""
+        self._changed_here: set[str] = set()
+        """Stories whose flags the reader changed here since the view was read: a patch keeps
+        their rows even when they no longer fit the view (read in "unread only")."""
+        self._notices_shown = [0, 0]
+        """How many of the store's notices, and of the feed list's, have been shown."""
 
     # ------------------------------------------------------------ layout
 
@@ -304,6 +416,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.highlights.border_title = "Highlights"
         self.story_view.border_title = "Story"
         self.search_bar.display = False
+        self._show_new_notices()
         self._load_stories(seed_samples=True)
         self._load_saved_searches()
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
@@ -373,9 +486,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return self.searching and not self.reading and (self._typing_query() or self.focused is self.story_list)
         if action == "back":
             return (self.reading or self.focused is not self.story_list) and not self._typing_query()
-        if self._typing_query() and action not in ("next_pane", "previous_pane", "copy_text", "views"):
+        if self._typing_query() and action not in ("next_pane", "previous_pane", "views"):
             return False
-        if action in ("toggle_bookmark", "toggle_read", "edit_note"):
+        if action in ("toggle_bookmark", "toggle_read", "edit_note", "next_unread"):
             return self.story_list.highlighted_story is not None
         if action == "save_search":
             return self._view.has_query and not self._search_error
@@ -385,8 +498,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return self._unread_count > 0
         if action == "undo_mark_all":
             return bool(self._undo_read)
-        if action in ("page_down", "page_up"):
-            return self._viewer_shown()
         return True
 
     # ------------------------------------------------------------ actions
@@ -401,11 +512,25 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._set_reading(False)
         self.story_list.focus()
 
-    def action_page_down(self) -> None:
-        self.story_view.scroll_page_down(animate=False)
+    def action_space_page(self) -> None:
+        """A page down in the story when it shows, else in the list (a narrow terminal's list)."""
+        if self._viewer_shown():
+            self.story_view.action_page(1)
+        else:
+            self.story_list.action_page(1)
 
-    def action_page_up(self) -> None:
-        self.story_view.scroll_page_up(animate=False)
+    def action_next_unread(self) -> None:
+        """The cursor to the next unread story (from the top after the last); opened when reading."""
+        story_list = self.story_list
+        index = story_list.next_unread()
+        if index is None:
+            self.notify("No unread stories here.", timeout=3)
+            return
+        if index <= story_list.cursor:
+            self.notify("No unread stories below: back to the first from the top.", timeout=3)
+        story_list.move_cursor(index)
+        if self.reading:
+            story_list.action_select()
 
     def action_toggle_bookmark(self) -> None:
         story = self.story_list.highlighted_story
@@ -485,14 +610,18 @@ class MainScreen(Screen[None], inherit_bindings=False):
             current = "bookmarks"
         elif self._view == ALL_STORIES:
             current = "unread" if self._unread_only else "all"
+        elif self._view.kind == "feed":
+            current = f"feed:{self._view.query}"
         else:
             current = ""
-        self.app.push_screen(ViewsScreen(self._store, current), self._view_chosen)
+        views = ViewsScreen(self._store, current, feeds=self._feeds, refresher=self, clock=self._clock)
+        self.app.push_screen(views, self._view_chosen)
 
     def _view_chosen(self, choice: ViewChoice | None) -> None:
         self._load_saved_searches()
         if choice is not None:
             self.open_view(choice.view, unread_only=choice.unread_only)
+        self._poll_store()  # a feed removed there: its stories go now, not in two seconds
 
     def _reload(self, *, select: Select = KEEP, seed_samples: bool = False) -> None:
         """Read the current view again from the store, in a worker."""
@@ -532,6 +661,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             scroll_y=story_list.scroll_y,
             unread_count=self._unread_count,
             matched_count=self._matched_count,
+            token=self._token,
         )
 
     def action_close_search(self) -> None:
@@ -555,8 +685,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._set_reading(False)
         self.story_list.focus()
         self._update_status()
+        self._token = snapshot.token
         if reload:
-            self._reload(select=KEEP)
+            # The rows are as they were: catch up with what changed since (not a reload of every row).
+            self._poll_store()
 
     @on(SearchBar.QueryChanged)
     def _query_changed(self, message: SearchBar.QueryChanged) -> None:
@@ -612,6 +744,74 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def action_previous_match(self) -> None:
         if not self.story_view.next_match(-1):
             self.notify("No more matches above.", timeout=3)
+
+    # ------------------------------------------------------------ refreshing feeds
+
+    @property
+    def refreshing(self) -> bool:
+        """True while a refresh of the feeds runs."""
+        return self._fetching
+
+    def action_refresh_feeds(self) -> None:
+        self.refresh_feeds()
+
+    def refresh_feeds(self, urls: list[str] | None = None, *, quiet: bool = False) -> bool:
+        """Fetch every feed (or those in `urls`) in the background; False when a refresh already runs.
+
+        `quiet` (the automatic refresh): no word when there are no feeds, and a summary only
+        when there are new stories.
+        """
+        if self._fetching:
+            if not quiet:
+                self.notify("The feeds are being refreshed already.", timeout=3)
+            return False
+        self._fetching = True
+        self._written_during_fetch.clear()
+        self._fetch_feeds(urls, quiet)
+        return True
+
+    def _start_auto_refresh(self) -> None:
+        """Once the stored stories show: refresh now, then every few minutes (when configured)."""
+        if self._auto_refresh_started or self._refresh_minutes <= 0:
+            return
+        self._auto_refresh_started = True
+        self.refresh_feeds(quiet=True)
+        self._refresh_timer = self.set_interval(self._refresh_minutes * 60, self._refresh_by_timer)
+
+    def _refresh_by_timer(self) -> None:
+        self.refresh_feeds(quiet=True)
+
+    @on(FetchProgressed)
+    def _fetch_progressed(self, message: FetchProgressed) -> None:
+        self.query_one(StatusBar).activity = progress_line(message.progress)
+
+    @on(FetchDone)
+    def _fetch_done(self, message: FetchDone) -> None:
+        self._fetching = False
+        status = self.query_one(StatusBar)
+        summary = message.summary
+        if summary is None:
+            status.activity = ""
+            if message.error == NO_FEEDS:
+                if not message.quiet:
+                    self.notify(NO_FEEDS, title="Refresh", markup=False)
+            else:
+                self.notify(message.error, title="Refresh failed", severity="error", timeout=10, markup=False)
+        else:
+            failed = f" · {plural(len(summary.errors), 'feed')} failed" if summary.errors else ""
+            status.activity = f"Refreshed {self._clock():%H:%M}{failed}"
+            text, severity = summary_message(summary, message.titles)
+            if not message.quiet or summary.new_stories:
+                timeout = 10 if severity != "information" else 5
+                self.notify(text, title="Refresh", severity=severity, timeout=timeout, markup=False)
+            self._poll_store()  # the new stories now, not at the next tick
+            news = [story_id for story_id in message.changed if story_id not in self._written_during_fetch]
+            self.app.announce_new_stories(news)  # type: ignore[attr-defined]
+        self._written_during_fetch.clear()
+        self._show_new_notices()
+        for screen in self.app.screen_stack:  # the feeds screen, maybe under a dialog
+            if isinstance(screen, ViewsScreen):
+                screen.feeds_refreshed()
 
     # ------------------------------------------------------------ saved searches
 
@@ -687,6 +887,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def _open_note_editor(self, story: Story) -> None:
         def answered(note: str | None) -> None:
             if note is not None and note != story.note:
+                if self._fetching:
+                    self._written_during_fetch.add(story.id)
                 self._save_note(story.id, note)
 
         self.app.push_screen(NoteDialog(story.title, story.note), answered)
@@ -721,6 +923,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         ticket = next(self._write_tickets)
         story_list = self.story_list
         changed_rows = []
+        self._changed_here.update(story_ids)
+        if self._fetching:
+            self._written_during_fetch.update(story_ids)
         for story_id in story_ids:
             self._unsaved_flags[(story_id, "read")] = (ticket, read)
             row = story_list.story(story_id)
@@ -756,7 +961,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if message.view != self._view or message.unread_only != self._unread_only:
             return  # the reader moved on while the worker ran
         self._story_cache.clear()
+        self._token = message.token
         searching = message.view.kind == "search"
+        if not searching:
+            self._changed_here.clear()
         if searching:
             self._result_highlights = message.highlights
             self._search_error = ""
@@ -774,6 +982,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.search_bar.show_message(self._results_line(len(message.summaries), message.matched_count))
         self._update_status()
         self.refresh_bindings()
+        self._start_auto_refresh()  # the stored stories show: now the feeds (once, when configured)
 
     def _results_line(self, shown: int, matched: int | None) -> str:
         if not shown:
@@ -868,6 +1077,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def _change_flag(self, story: StorySummary, flag: Flag, value: bool) -> None:
         """Show the change at once, then write it in a worker."""
+        self._changed_here.add(story.id)
+        if self._fetching:
+            self._written_during_fetch.add(story.id)
         self._show_flag(story, flag, value)
         self._update_status()
         shown = self.story_view.story
@@ -893,9 +1105,77 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._unsaved_flags.get(key, (None, False))[0] == message.ticket:
             del self._unsaved_flags[key]
 
-    @on(StoreChanged)
-    def _store_changed(self) -> None:
-        self._load_stories(seed_samples=False)
+    # ------------------------------------------------------------ following the store's changes
+
+    @on(ChangesFound)
+    def _changes_found(self, message: ChangesFound) -> None:
+        if message.since != self._token or message.view != self._view or message.unread_only != self._unread_only:
+            return  # a load or another view came first: the next poll starts from its token
+        self._token = message.token
+        if message.everything:
+            self._reload(select=KEEP)
+            return
+        self._patch_rows(message.rows, message.gone, message.matching)
+
+    def _patch_rows(self, rows: list[StorySummary], gone: list[str], matching: set[str] | None) -> None:
+        """Bring the rows of these changed stories up to date, in place; the cursor stays on its story."""
+        story_list = self.story_list
+        patch = plan_patch(
+            self._view,
+            self._unread_only,
+            [self._with_unsaved_flags(row) for row in rows],
+            gone,
+            story_list.story,
+            matching=matching,
+            kept=self._changed_here,
+            capped=self._matched_count is not None,
+        )
+        self._unread_count += patch.unread_change
+        touched = patch.touched
+        for story_id in touched:
+            self._story_cache.discard(story_id)
+        if touched:
+            self._match_cache.clear()
+        if not patch.empty:
+            story_list.patch_stories(patch.changed, patch.added, patch.removed, by_date=self._view.kind != "search")
+            self._after_rows_changed(touched)
+        if patch.search_again:
+            self._reload(select=KEEP)
+
+    def _with_unsaved_flags(self, row: StorySummary) -> StorySummary:
+        """The row with the flag changes shown here but not yet written (they are newer than the store's)."""
+        for flag in ("read", "bookmarked"):
+            pending = self._unsaved_flags.get((row.id, flag))  # type: ignore[arg-type]
+            if pending is not None and getattr(row, flag) != pending[1]:
+                row = dataclasses.replace(row, **{flag: pending[1]})
+        return row
+
+    def _after_rows_changed(self, touched: set[str]) -> None:
+        """After a patch: the status, and the story under the cursor read again when it changed."""
+        highlighted = self.story_list.highlighted_story
+        if highlighted is None:
+            self._show_rows([], select=None, snippet_key=self.story_list.snippet_key, unread_count=0)
+        elif highlighted.id in touched and highlighted.id == self._wanted_id:
+            self._request_story(highlighted.id)
+        self._update_status()
+        self.refresh_bindings()
+
+    @on(NoticesWaiting)
+    def _notices_arrived(self) -> None:
+        self._show_new_notices()
+
+    def _notice_lists(self) -> list[list[str]]:
+        return [self._store.notices, self._feeds.notices]
+
+    def _notices_waiting(self) -> bool:
+        return any(len(notices) > shown for notices, shown in zip(self._notice_lists(), self._notices_shown))
+
+    def _show_new_notices(self) -> None:
+        """Show the notices not shown yet (damage found at start, or later while the app is open)."""
+        for index, notices in enumerate(self._notice_lists()):
+            for notice in notices[self._notices_shown[index] :]:
+                self.notify(notice, title="Store", severity="warning", timeout=NOTICE_SECONDS, markup=False)
+            self._notices_shown[index] = len(notices)
 
     @on(StoreFailed)
     def _store_failed(self, message: StoreFailed) -> None:
@@ -910,11 +1190,20 @@ class MainScreen(Screen[None], inherit_bindings=False):
         try:
             if seed_samples and self._store.is_empty():
                 self._store.put_stories(sample_stories())
+            self._store.refresh()
+            token = self._store.changes_since(None).token  # before the rows: a change meanwhile comes again
             if view.kind == "saved":
                 query = unread_only_query(view.query) if unread_only else view.query
                 hits = self._store.search(query, limit=SEARCH_LIMIT, sort="date") if query is not None else []
                 summaries = [summary_of(hit.story) for hit in hits]
                 matched = self._store.count_matches(query) if len(hits) >= SEARCH_LIMIT and query else None
+            elif view.kind == "feed":
+                summaries = [
+                    summary
+                    for summary in self._store.summaries(unread_only=unread_only)
+                    if summary.feed == view.query
+                ]
+                matched = None
             else:
                 summaries = self._store.summaries(unread_only=unread_only, bookmarked_only=view == BOOKMARKS)
                 matched = None
@@ -922,12 +1211,15 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.post_message(self.StoreFailed(str(error), reload=False))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(self.StoriesLoaded(view, unread_only, summaries, select=select, matched_count=matched))
+            self.post_message(
+                self.StoriesLoaded(view, unread_only, summaries, select=select, matched_count=matched, token=token)
+            )
 
     @work(thread=True, group="search", exclusive=True, name="search")
     def _run_search(self, view: View, unread_only: bool, select: Select) -> None:
         worker = get_current_worker()
         try:
+            token = self._store.changes_since(None).token
             query = unread_only_query(view.query) if unread_only else view.query
             hits = self._store.search(query, limit=SEARCH_LIMIT, sort=view.sort) if query is not None else []
             matched = self._store.count_matches(query) if len(hits) >= SEARCH_LIMIT and query else None
@@ -944,7 +1236,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
         highlights = {hit.story.id: hit.story.highlights for hit in hits if hit.story.highlights}
         self.post_message(
             self.StoriesLoaded(
-                view, unread_only, summaries, select=select, matched_count=matched, highlights=highlights
+                view,
+                unread_only,
+                summaries,
+                select=select,
+                matched_count=matched,
+                highlights=highlights,
+                token=token,
             )
         )
 
@@ -1058,15 +1356,76 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if news:
             self.post_message(self.SavedSearchNews(news))
 
+    @work(group="fetch", exclusive=True, name="refresh feeds")
+    async def _fetch_feeds(self, urls: list[str] | None, quiet: bool) -> None:
+        """Fetch on the app's event loop: it waits on the network; parsing and writing run elsewhere."""
+        describe = str
+        try:
+            # Loaded on the first refresh, off the event loop: httpx and the parsers take a while to import.
+            fetch = await asyncio.to_thread(importlib.import_module, "store.fetch")
+            describe = fetch.describe_failure
+            followed = await asyncio.to_thread(self._feeds.all)
+            if not followed:
+                self.post_message(self.FetchDone(None, [], {}, quiet=quiet, error=NO_FEEDS))
+                return
+            titles = {feed.url: feed.title for feed in followed}
+            asked = [feed for feed in followed if not feed.gone and (urls is None or feed.url in urls)]
+            self.post_message(self.FetchProgressed(fetch.FetchProgress(0, len(asked), 0)))
+            before = await asyncio.to_thread(lambda: self._store.changes_since(None).token)
+            settings = self._fetch_settings or fetch.FetchSettings()
+            if settings.parse_workers > 0:
+                start_process_tracker()  # parsing runs in spawned processes: see its docstring
+            summary = await fetch.fetch_all(
+                self._store,
+                self._feeds,
+                urls=urls,
+                progress=lambda progress: self.post_message(self.FetchProgressed(progress)),
+                settings=settings,
+            )
+            changed = await asyncio.to_thread(self._changed_since, before)
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, the reader gets one sentence
+            self.post_message(self.FetchDone(None, [], {}, quiet=quiet, error=f"Could not refresh: {describe(error)}"))
+            return
+        self.post_message(self.FetchDone(summary, changed, titles, quiet=quiet))
+
+    def _changed_since(self, token: int) -> list[str]:
+        """The stories changed since `token` (the ones a refresh brought or updated).  In a worker."""
+        self._store.refresh()
+        return self._store.changes_since(token).story_ids or []
+
     @work(thread=True, group="store-poll", exclusive=True, name="look for changes")
     def _poll_store(self) -> None:
+        """Read what changed since the rows were read: only those stories, never the whole view."""
+        since, view, unread_only = self._token, self._view, self._unread_only
         try:
-            changed = self._store.refresh()
+            self._store.refresh()
+            found = self._changes_since(since, view, unread_only) if since is not None else None
         except StoreError as error:
             self.post_message(self.StoreFailed(str(error), reload=False))
-            return
-        if changed:
-            self.post_message(self.StoreChanged())
+            found = None
+        if self._notices_waiting():
+            self.post_message(self.NoticesWaiting())
+        if found is not None and not get_current_worker().is_cancelled:
+            self.post_message(found)
+
+    def _changes_since(self, since: int, view: View, unread_only: bool) -> ChangesFound | None:
+        """The changes since `since` as a message for the view (None: nothing changed).  In a worker."""
+        changes = self._store.changes_since(since)
+        if changes.story_ids is None:
+            return self.ChangesFound(since, changes.token, view, unread_only, [], [], everything=True)
+        if not changes.story_ids:
+            return None
+        rows = self._store.summaries_for(changes.story_ids)
+        present = [row.id for row in rows]
+        gone = sorted(set(changes.story_ids) - set(present))
+        matching: set[str] | None = None
+        if view.kind in ("search", "saved") and view.query.strip():
+            try:
+                query = unread_only_query(view.query) if unread_only else view.query
+                matching = set(self._store.matching_ids(query, present)) if query is not None else set()
+            except QueryError:
+                matching = set()
+        return self.ChangesFound(since, changes.token, view, unread_only, rows, gone, matching)
 
 
 def summary_of(story: Story) -> StorySummary:

@@ -1,27 +1,47 @@
 """The "Feeds & views" screen: every way of listing stories, saved searches as virtual feeds.
 
 Dismissed with the `ViewChoice` to show, or None.  Counts come from a worker; deleting
-a saved search asks first.  The feeds section (`compose_feeds`) is where the list of
-feeds and their health goes.
+a saved search asks first.  Under the views, the feeds with their health (`FeedTable`):
+enter shows a feed's stories, r refreshes it (the main screen's refresh does the
+fetching, see `FeedRefresher`), d removes it after asking.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar, Protocol
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
+from textual.widgets import DataTable, Footer, OptionList, Static
 from textual.worker import get_current_worker
 
 from store import QueryError, SavedSearch, Store, StoreError
+from store.feeds import Feed, FeedList
 from tui.dialogs.confirm import ConfirmDialog
-from tui.views import unread_only_query
+from tui.refresh import NO_FEEDS, plural
+from tui.views import feed_view, unread_only_query
+from tui.widgets.feed_table import FeedTable, feed_title
 from tui.widgets.view_list import ViewChoice, ViewCounts, ViewList, saved_choice
+
+
+class FeedRefresher(Protocol):
+    """What refreshes feeds (the main screen): the feeds screen asks it to refresh one."""
+
+    @property
+    def refreshing(self) -> bool: ...
+
+    def refresh_feeds(self, urls: list[str] | None = None, *, quiet: bool = False) -> bool: ...
+
+
+def feed_choice(feed: Feed) -> ViewChoice:
+    return ViewChoice(f"feed:{feed.url}", feed_title(feed), feed_view(feed.url, feed_title(feed)))
 
 
 class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
@@ -58,6 +78,19 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
             super().__init__()
             self.error = error
 
+    class FeedsLoaded(Message):
+        def __init__(self, feeds: list[Feed], counts: dict[str, tuple[int, int]]) -> None:
+            super().__init__()
+            self.feeds = feeds
+            self.counts = counts
+
+    class FeedRemoved(Message):
+        def __init__(self, name: str, removed: int, error: str = "") -> None:
+            super().__init__()
+            self.name = name
+            self.removed = removed
+            self.error = error
+
     class SearchDeleted(Message):
         def __init__(self, name: str, deleted: bool, error: str = "") -> None:
             super().__init__()
@@ -65,10 +98,21 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
             self.deleted = deleted
             self.error = error
 
-    def __init__(self, store: Store, current: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        current: str,
+        *,
+        feeds: FeedList | None = None,
+        refresher: FeedRefresher | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__(id="views")
         self._store = store
         self._current = current
+        self._feeds = feeds
+        self._refresher = refresher
+        self._clock = clock or (lambda: datetime.now().astimezone())
 
     def compose(self) -> ComposeResult:
         with Vertical(id="views-body"):
@@ -77,18 +121,28 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
         yield Footer()
 
     def compose_feeds(self) -> ComposeResult:
-        """The feeds section, under the views.
-
-        Empty for now.  The feeds go here: a FeedTable (widgets/feed_table.py) listing each
-        feed with its health, fed by its own worker like `_load_views`, with its keys on
-        the table so the help screen lists them under their own pane.
-        """
-        yield from ()
+        """The feeds section, under the views: each feed with its health, or how to add one."""
+        with Vertical(id="feeds-section", classes="-empty") as section:
+            section.border_title = "Feeds"
+            yield FeedTable(self._clock, self._current.removeprefix("feed:"), id="feed-table")
+            yield Static(id="feed-detail")
+            yield Static(Content("Loading…"), id="feeds-message")
 
     def on_mount(self) -> None:
-        self.view_list.border_title = "Feeds & views"
-        self.view_list.border_subtitle = "enter open · d delete · escape back"
+        self.view_list.border_title = "Views & saved searches"
+        self.view_list.border_subtitle = "enter open · d delete · tab feeds · escape back"
         self.view_list.set_saved([])
+        self._load_views()
+        self._load_feeds()
+
+    @property
+    def feed_table(self) -> FeedTable:
+        return self.query_one(FeedTable)
+
+    def feeds_refreshed(self) -> None:
+        """A refresh ended: read the feeds' health again."""
+        self.feed_table.refreshed()
+        self._load_feeds()
         self._load_views()
 
     @property
@@ -135,6 +189,85 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
         )
 
     # ------------------------------------------------------------ results of the workers
+
+    # ------------------------------------------------------------ feeds
+
+    @on(FeedTable.Chosen)
+    def _feed_chosen(self, message: FeedTable.Chosen) -> None:
+        feed = next((feed for feed in self.feed_table.feeds if feed.url == message.url), None)
+        if feed is not None:
+            self.dismiss(feed_choice(feed))
+
+    @on(FeedTable.RefreshWanted)
+    def _refresh_wanted(self, message: FeedTable.RefreshWanted) -> None:
+        if self._refresher is None:
+            return
+        if self._refresher.refresh_feeds([message.url]):
+            self.feed_table.mark_refreshing(message.url)
+
+    @on(FeedTable.RemoveWanted)
+    def _remove_wanted(self, message: FeedTable.RemoveWanted) -> None:
+        feed = next((feed for feed in self.feed_table.feeds if feed.url == message.url), None)
+        if feed is None:
+            return
+        if self._refresher is not None and self._refresher.refreshing:
+            self.notify("The feeds are being refreshed: remove the feed once that is done.", markup=False)
+            return
+        name = feed_title(feed)
+        stories = self.feed_table.counts.get(feed.url, (0, 0))[0]
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._remove_feed(feed.url, name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Remove feed",
+                f"Stop following “{name}” and delete its {plural(stories, 'story', 'stories')}? "
+                "Bookmarked stories are kept.",
+                confirm="Remove",
+            ),
+            answered,
+        )
+
+    @on(DataTable.RowHighlighted, "#feed-table")
+    def _feed_highlighted(self) -> None:
+        self._show_feed_detail()
+
+    def _show_feed_detail(self) -> None:
+        """Under the table, the highlighted feed's address and its whole error (the column cuts it)."""
+        feed = self.feed_table.highlighted_feed
+        detail = self.query_one("#feed-detail", Static)
+        if feed is None:
+            detail.update(Content(""))
+            return
+        error = feed.last_error or ("The server says the feed is gone." if feed.gone else "")
+        detail.update(Content(f"{feed.url}\n{error}" if error else feed.url))
+
+    @on(FeedsLoaded)
+    def _feeds_loaded(self, message: FeedsLoaded) -> None:
+        self.feed_table.set_feeds(message.feeds, message.counts)
+        self._show_feed_detail()
+        section = self.query_one("#feeds-section")
+        section.set_class(not message.feeds, "-empty")
+        section.border_subtitle = "enter show · r refresh · d remove" if message.feeds else ""
+        self.query_one("#feeds-message", Static).update(Content(NO_FEEDS if not message.feeds else ""))
+
+    @on(FeedRemoved)
+    def _feed_removed(self, message: FeedRemoved) -> None:
+        if message.error:
+            self.notify(message.error, title="Feeds", severity="error", markup=False)
+        else:
+            kept = "; bookmarked stories are kept" if message.removed else ""
+            self.notify(
+                f"Removed “{message.name}” and {plural(message.removed, 'story', 'stories')}{kept}.",
+                title="Feeds",
+                markup=False,
+            )
+        self._load_feeds()
+        self._load_views()
+
+    # ------------------------------------------------------------ saved searches
 
     @on(SavedLoaded)
     def _saved_loaded(self, message: SavedLoaded) -> None:
@@ -193,6 +326,32 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
         except QueryError:
             return ViewCounts(0, 0)
         return ViewCounts(stories, unread)
+
+    @work(thread=True, group="feeds-load", exclusive=True, name="load feeds")
+    def _load_feeds(self) -> None:
+        if self._feeds is None:
+            self.post_message(self.FeedsLoaded([], {}))
+            return
+        try:
+            feeds = self._feeds.all()
+            counts = self._store.feed_counts()
+        except StoreError as error:
+            self.post_message(self.StoreFailed(str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FeedsLoaded(feeds, counts))
+
+    @work(thread=True, group="views-write", name="remove feed")
+    def _remove_feed(self, url: str, name: str) -> None:
+        assert self._feeds is not None
+        try:
+            # Stories first, bookmarked ones kept; then the subscription.
+            removed = self._store.remove_feed_stories(url)
+            self._feeds.remove(url)
+        except StoreError as error:
+            self.post_message(self.FeedRemoved(name, 0, str(error)))
+            return
+        self.post_message(self.FeedRemoved(name, removed))
 
     @work(thread=True, group="views-write", name="delete saved search")
     def _delete_search(self, name: str) -> None:

@@ -1,10 +1,15 @@
-"""One line under the panes: which view this is and how many stories it holds."""
+"""One line under the panes: which view this is, how many stories it holds, and a refresh's progress."""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from tui.widgets.view_list import clip
+
+VIEW_NAME_WIDTH = 32
+"""A long view name (a feed's title) is cut, so the counts and a refresh's progress still show."""
 
 
 class StatusBar(Widget):
@@ -16,6 +21,8 @@ class StatusBar(Widget):
     matched_count: reactive[int | None] = reactive(None)
     """How many stories matched, when more than the list shows (a search is capped)."""
     unread_count: reactive[int] = reactive(0)
+    activity: reactive[str] = reactive("")
+    """What runs in the background, or last ran: "Fetching 12/200 · 35 new", "Refreshed 14:05"."""
 
     def render(self) -> Content:
         if self.story_count is None:
@@ -29,10 +36,11 @@ class StatusBar(Widget):
         return Content.assemble(
             ("Broadsheet", "bold"),
             "  ",
-            self.view_name,
+            clip(self.view_name, VIEW_NAME_WIDTH),
             ("  unread only", "bold") if self.unread_only else "",
             "  ",
             ("│", "dim"),
             "  ",
             counts,
+            *((("  ", ("│", "dim"), "  ", self.activity)) if self.activity else ()),
         )

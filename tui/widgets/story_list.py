@@ -3,6 +3,9 @@
 A Line-API `ScrollView`: only the visible rows are rendered, each row is cached until
 it changes, and the widget holds plain `StorySummary` rows, never a widget per story.
 
+Rows change in place as the store changes (`patch_stories`): the cursor stays on its
+story and on the same line of the screen, whatever arrives above it.
+
 Search results take two lines a row: the story, then a snippet with the matched words
 marked.  Snippets are asked for (`SnippetsWanted`) only for rows that are painted, and
 handed back with `set_snippets`; the list never reads the store itself.
@@ -10,7 +13,8 @@ handed back with `set_snippets`; the list never reads the store itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Final
@@ -110,6 +114,16 @@ def fit_segments(
     return [*Strip(segments).crop(0, width - 1), Segment("…", style)]
 
 
+def date_order(story: StorySummary) -> tuple[float, str]:
+    """The sort key of a list read newest first (as the store lists stories: by date, then id)."""
+    return (-story.published.timestamp(), story.id)
+
+
+def position_text(cursor: int, count: int) -> str:
+    """Where the cursor is, for the list's border: "201/100,001"."""
+    return f"{cursor + 1:,}/{count:,}" if count else ""
+
+
 class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
     """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected` and `SnippetsWanted`."""
 
@@ -118,6 +132,19 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("k,up", "cursor_up", "Up", show=False, tooltip="Previous story", id="story.up"),
         Binding("g,home", "cursor_first", "First", show=False, tooltip="First story", id="story.first"),
         Binding("G,end", "cursor_last", "Last", show=False, tooltip="Last story", id="story.last"),
+        Binding("pagedown", "page(1)", "Page down", show=False, tooltip="Next page of stories", id="story.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, tooltip="Previous page of stories", id="story.page_up"),
+        Binding(
+            "ctrl+d",
+            "page(0.5)",
+            "Half page down",
+            show=False,
+            tooltip="Half a page of stories down",
+            id="story.half_down",
+        ),
+        Binding(
+            "ctrl+u", "page(-0.5)", "Half page up", show=False, tooltip="Half a page of stories up", id="story.half_up"
+        ),
         Binding("enter,l", "select", "Open", tooltip="Open the story in the viewer", id="story.open"),
     ]
 
@@ -245,6 +272,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         `snippet_key` (the search) each row takes two lines, the second its snippet.
         """
         current = self.highlighted_story
+        line_on_screen = self._cursor * self.row_height - round(self.scroll_y)
         if snippet_key != self._snippet_key:
             self._snippet_key = snippet_key
             self._snippets.clear()
@@ -257,10 +285,64 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         if isinstance(select, KeepCursor):
             kept = self._index_by_id.get(current.id) if current is not None else None
             self._cursor = self._clamped(self._cursor if kept is None else kept)
+            if kept is not None:
+                self._keep_on_screen_line(line_on_screen)
         else:
             self._cursor = self._clamped(self._index_by_id.get(select, 0) if select is not None else 0)
         self.refresh()
         self._cursor_moved()
+
+    def patch_stories(
+        self,
+        changed: Iterable[StorySummary] = (),
+        added: Iterable[StorySummary] = (),
+        removed: Collection[str] = (),
+        *,
+        by_date: bool = True,
+    ) -> None:
+        """Change rows in place: repaint `changed`, put `added` in date order, drop `removed` (ids).
+
+        The cursor stays on its story, on the same line of the screen; when its story
+        goes, it moves to the row that took its place.  With `by_date` False (results
+        ranked by relevance) a changed row keeps its place and nothing is added.
+        """
+        current = self.highlighted_story
+        line_on_screen = self._cursor * self.row_height - round(self.scroll_y)
+        added = list(added) if by_date else []
+        removed = set(removed)
+        for story in changed:
+            index = self._index_by_id.get(story.id)
+            if index is None:
+                continue
+            if by_date and story.published != self._stories[index].published:
+                removed.add(story.id)  # it moves: out of its old place, into its new one
+                added.append(story)
+            else:
+                self._stories[index] = story
+        removed.update(story.id for story in added if story.id in self._index_by_id)
+        removed &= self._index_by_id.keys()
+        if removed or added:
+            rows_before_cursor = self._cursor
+            if removed:
+                rows_before_cursor -= sum(1 for story_id in removed if self._index_by_id[story_id] < self._cursor)
+                self._stories = [story for story in self._stories if story.id not in removed]
+            for story in sorted(added, key=date_order):
+                index = bisect_left(self._stories, date_order(story), key=date_order)
+                self._stories.insert(index, story)
+                if index <= rows_before_cursor:
+                    rows_before_cursor += 1
+            self._index_by_id = {story.id: index for index, story in enumerate(self._stories)}
+            self.virtual_size = Size(0, len(self._stories) * self.row_height)
+            kept = self._index_by_id.get(current.id) if current is not None else None
+            self._cursor = self._clamped(kept if kept is not None else rows_before_cursor)
+            self._keep_on_screen_line(line_on_screen)
+        self.refresh()
+        self._cursor_moved()
+
+    def _keep_on_screen_line(self, line: int) -> None:
+        """Scroll so the cursor's row is on screen line `line` (as it was), as far as the list allows."""
+        if 0 <= line < self.scrollable_content_region.height:
+            self.scroll_to(y=max(0, self._cursor * self.row_height - line), animate=False, immediate=True, force=True)
 
     def set_snippets(self, key: str, snippets: Mapping[str, RowSnippet]) -> None:
         """Snippets cut for the search `key` (ignored when the list shows another search now)."""
@@ -299,6 +381,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _cursor_moved(self) -> None:
         self._scroll_cursor_into_view()
+        self.border_subtitle = position_text(self._cursor, len(self._stories))
         story = self.highlighted_story
         if story is not None and story.id != self._announced_id:
             self._announced_id = story.id
@@ -315,9 +398,9 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         first = self._cursor * self.row_height
         last = first + self.row_height - 1
         if first < top:
-            self.scroll_to(y=first, animate=False)
+            self.scroll_to(y=first, animate=False, force=True)
         elif last >= top + height:
-            self.scroll_to(y=last - height + 1, animate=False)
+            self.scroll_to(y=last - height + 1, animate=False, force=True)
 
     # ------------------------------------------------------------ actions
 
@@ -332,6 +415,25 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_cursor_last(self) -> None:
         self.move_cursor(len(self._stories) - 1)
+
+    def action_page(self, pages: float) -> None:
+        """Move a page (or a part of one) down or up, the cursor keeping its line on the screen."""
+        rows = max(1, int(self.scrollable_content_region.height * abs(pages)) // self.row_height)
+        step = rows if pages > 0 else -rows
+        line_on_screen = self._cursor * self.row_height - round(self.scroll_y)
+        self.move_cursor(self._cursor + step)
+        self._keep_on_screen_line(line_on_screen)
+
+    def next_unread(self) -> int | None:
+        """The index of the first unread story after the cursor, else the first from the top (None: all read)."""
+        stories = self._stories
+        for index in range(self._cursor + 1, len(stories)):
+            if not stories[index].read:
+                return index
+        for index in range(0, min(self._cursor + 1, len(stories))):
+            if not stories[index].read:
+                return index
+        return None
 
     def action_select(self) -> None:
         story = self.highlighted_story

@@ -2,6 +2,11 @@
 
 Opened from a search, it marks what the search matched and steps from match to match
 (`next_match`), scrolling each into view.
+
+A long text is shown a part at a time (`split_body`): the first ~60 KB at once, each
+next part when the reader scrolls near the end of what is shown, so a 4 MB story
+opens as fast as a short one.  In a narrow terminal, where the highlights pane is
+hidden while reading, the story's highlights head the text.
 """
 
 from __future__ import annotations
@@ -16,14 +21,44 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.style import Style
+from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from store import Story
 from tui.matches import Spans, StoryMatches, viewer_body
+from tui.widgets.highlights import Bullet
 
 MATCH_STYLE = ".story-view--match"
 CURRENT_MATCH = Style(bold=True, reverse=True)
 """The match last stepped to: reversed, so it stands out in any theme and under NO_COLOR."""
+
+BODY_PART = 60_000
+"""Characters of text laid out at a time: a part takes tens of milliseconds, 4 MB took seconds."""
+
+
+def split_body(text: str, limit: int = BODY_PART) -> list[str]:
+    """`text` in parts of at most `limit` characters, cut between paragraphs where it can
+    (else between lines, else between words).  The parts join back into `text`."""
+    parts: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        for separator in ("\n\n", "\n", " "):
+            cut = text.rfind(separator, start + limit // 2, end)
+            if cut >= 0:
+                end = cut + len(separator)
+                break
+        parts.append(text[start:end])
+        start = end
+    parts.append(text[start:])
+    return parts
+
+
+def size_text(characters: int) -> str:
+    """ "12 KB", "3.7 MB": how much text is left, in words a reader knows."""
+    if characters >= 1_000_000:
+        return f"{characters / 1_000_000:.1f} MB"
+    return f"{max(1, round(characters / 1000))} KB"
 
 
 def format_published(published: datetime, now: datetime) -> str:
@@ -76,7 +111,8 @@ def line_of_offset(content: Content, offset: int, width: int) -> int:
 class Section:
     """One part of the story that can hold matches, and the widget showing it."""
 
-    widget: Static
+    widget: Static | None
+    """None for a part of a long text not shown yet."""
     text: str
     spans: Spans
 
@@ -89,6 +125,15 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         Binding("k,up", "scroll_up", "Up", show=False, tooltip="Scroll the story up", id="viewer.up"),
         Binding("g,home", "scroll_home", "Top", show=False, tooltip="Go to the top of the story", id="viewer.top"),
         Binding("G,end", "scroll_end", "End", show=False, tooltip="Go to the end of the story", id="viewer.bottom"),
+        Binding(
+            "space,pagedown",
+            "page(1)",
+            "Page down",
+            show=False,
+            tooltip="Scroll the story down a page",
+            id="viewer.page_down",
+        ),
+        Binding("pageup", "page(-1)", "Page up", show=False, tooltip="Scroll the story up a page", id="viewer.page_up"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"story-view--match"}
@@ -102,6 +147,10 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         self._match_list: list[tuple[int, int, int]] = []
         """Every match in reading order: (section index, start, end)."""
         self._current = -1
+        self._body_sections: list[int] = []
+        """The sections holding the parts of the text, in order."""
+        self._parts_shown = 0
+        self._text_length = 0
 
     @property
     def story(self) -> Story | None:
@@ -116,6 +165,11 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         return len(self._match_list)
 
     @property
+    def parts_shown(self) -> tuple[int, int]:
+        """How many parts of the text are laid out, of how many (a long text comes a part at a time)."""
+        return self._parts_shown, len(self._body_sections)
+
+    @property
     def current_match(self) -> int | None:
         """Index of the match last stepped to (None before the first step)."""
         return self._current if self._current >= 0 else None
@@ -125,19 +179,33 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         yield Static(id="story-title")
         yield Static(id="story-meta")
         yield Static(id="story-link")
+        yield Static(Content("Highlights"), id="viewer-highlights-heading")
+        yield Vertical(id="viewer-highlights")
         yield Static(Content("Note"), id="note-heading")
         yield Static(id="story-note")
         yield Static(id="story-body")
+        yield Vertical(id="story-more")
+        yield Static(id="story-rest")
         yield Static(Content("Opinions"), id="opinions-heading")
         yield Vertical(id="opinions")
 
     def on_mount(self) -> None:
         self.set_class(True, "-empty")
+        self.watch(self, "scroll_y", self._scrolled, init=False)
+
+    def action_page(self, pages: int) -> None:
+        if pages > 0:
+            self.scroll_page_down(animate=False)
+        else:
+            self.scroll_page_up(animate=False)
 
     def show_message(self, message: str) -> None:
         """No story to show: say why."""
         self._story = None
         self._set_matches(None, [])
+        self._body_sections = []
+        self._parts_shown = 0
+        self._text_length = 0
         self.query_one("#viewer-message", Static).update(Content(message))
         self.set_class(True, "-empty")
         self.scroll_home(animate=False, immediate=True)
@@ -162,25 +230,79 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         note = self.query_one("#story-note", Static)
         note.display = bool(story.note)
         self.query_one("#opinions-heading", Static).display = bool(story.opinions)
+        found = matches or StoryMatches("")
+        self._show_highlights(story, found)
         opinions = self.query_one("#opinions", Vertical)
         opinions.remove_children()
         opinion_widgets = [Static(classes="opinion") for _ in story.opinions]
         opinions.mount_all(opinion_widgets)
-        found = matches or StoryMatches("")
         opinion_spans = [*found.opinions, *([()] * len(story.opinions))]
+        self.query_one("#story-more", Vertical).remove_children()
+        body = viewer_body(story)
+        parts = split_body(body)
+        body_sections: list[Section] = []
+        offset = 0
+        for index, part in enumerate(parts):
+            end = offset + len(part)
+            spans = tuple((start - offset, stop - offset) for start, stop in found.body if offset <= start < end)
+            widget = self.query_one("#story-body", Static) if index == 0 else None
+            body_sections.append(Section(widget, part, spans))
+            offset = end
         sections = [
             Section(self.query_one("#story-title", Static), story.title or "(untitled)", found.title),
             Section(note, story.note, found.note),
-            Section(self.query_one("#story-body", Static), viewer_body(story), found.body),
+            *body_sections,
             *(
                 Section(widget, text, opinion_spans[index])
                 for index, (widget, text) in enumerate(zip(opinion_widgets, story.opinions))
             ),
         ]
+        self._body_sections = list(range(2, 2 + len(body_sections)))
+        self._parts_shown = 1
+        self._text_length = len(body)
         self._set_matches(matches, sections)
         for index in range(len(sections)):
             self._paint(index)
+        self._show_rest_line()
         self.scroll_home(animate=False, immediate=True)
+
+    def _show_highlights(self, story: Story, found: StoryMatches) -> None:
+        """The highlights at the head of the text (shown by the stylesheet in narrow terminals only)."""
+        self.set_class(not story.highlights, "-no-highlights")
+        block = self.query_one("#viewer-highlights", Vertical)
+        block.remove_children()
+        spans = [*found.highlights, *([()] * len(story.highlights))]
+        block.mount_all(Bullet(text, spans[index]) for index, text in enumerate(story.highlights))
+
+    # ------------------------------------------------------------ a long text, a part at a time
+
+    def _scrolled(self) -> None:
+        """Near the end of what is shown: lay out the next part of a long text."""
+        if self._parts_shown < len(self._body_sections):
+            if self.scroll_y >= self.max_scroll_y - self.scrollable_content_region.height:
+                self.show_more_parts(1)
+
+    def show_more_parts(self, count: int) -> AwaitMount | None:
+        """Lay out the next `count` parts of the text (each a new widget after the ones shown)."""
+        wanted = min(len(self._body_sections), self._parts_shown + count)
+        widgets: list[Static] = []
+        for index in self._body_sections[self._parts_shown : wanted]:
+            widget = Static(self._section_content(index), classes="story-body-part")
+            self._sections[index] = dataclasses.replace(self._sections[index], widget=widget)
+            widgets.append(widget)
+        if not widgets:
+            return None
+        self._parts_shown = wanted
+        self._show_rest_line()
+        return self.query_one("#story-more", Vertical).mount_all(widgets)
+
+    def _show_rest_line(self) -> None:
+        rest = self.query_one("#story-rest", Static)
+        shown = sum(len(self._sections[index].text) for index in self._body_sections[: self._parts_shown])
+        left = self._text_length - shown
+        rest.display = left > 0
+        if left > 0:
+            rest.update(Content(f"… {size_text(left)} more: it appears as you scroll down."))
 
     def _set_matches(self, matches: StoryMatches | None, sections: list[Section]) -> None:
         self._matches = matches
@@ -191,14 +313,19 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         self._current = -1
         self._update_subtitle()
 
-    def _paint(self, index: int) -> None:
+    def _section_content(self, index: int) -> Content:
         section = self._sections[index]
         current: tuple[int, int] | None = None
         if self._current >= 0:
             at, start, end = self._match_list[self._current]
             if at == index:
                 current = (start, end)
-        section.widget.update(marked(section.text, section.spans, current))
+        return marked(section.text, section.spans, current)
+
+    def _paint(self, index: int) -> None:
+        widget = self._sections[index].widget
+        if widget is not None:
+            widget.update(self._section_content(index))
 
     def _update_subtitle(self) -> None:
         count = len(self._match_list)
@@ -226,15 +353,27 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         new_section = self._match_list[wanted][0]
         if old_section is not None and old_section != new_section:
             self._paint(old_section)
+        mounting = None
+        if self._sections[new_section].widget is None:
+            # In a part of a long text not laid out yet: lay out the parts up to it first.
+            mounting = self.show_more_parts(self._body_sections.index(new_section) + 1 - self._parts_shown)
         self._paint(new_section)
         self._update_subtitle()
-        self.call_after_refresh(self.scroll_to_match, wanted)
+        if mounting is not None:
+            self.call_later(self._scroll_when_mounted, mounting, wanted)
+        else:
+            self.call_after_refresh(self.scroll_to_match, wanted)
         return True
+
+    async def _scroll_when_mounted(self, mounting: AwaitMount, index: int) -> None:
+        await mounting
+        self.call_after_refresh(self.scroll_to_match, index)
 
     def match_line(self, index: int) -> int:
         """The line (in the viewer's scrollable content) that holds match `index`."""
         section_index, start, _end = self._match_list[index]
         widget = self._sections[section_index].widget
+        assert widget is not None, "next_match lays out the part a match is in"
         top = widget.content_region.y - self.content_region.y + self.scroll_offset.y
         content = marked(self._sections[section_index].text, ())
         return top + line_of_offset(content, start, widget.content_region.width)
