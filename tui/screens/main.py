@@ -48,7 +48,7 @@ from tui.dialogs.input import InputDialog
 from tui.dialogs.note import NoteDialog
 from tui.matches import StoryMatches, find_story_matches, query_terms, spans_in
 from tui.patch import plan_patch
-from tui.refresh import NO_FEEDS, progress_line, start_process_tracker, summary_message
+from tui.refresh import NO_FEEDS, plural, progress_line, start_process_tracker, summary_message
 from tui.screens.views import ViewsScreen
 from tui.views import ALL_STORIES, BOOKMARKS, SEARCH_LIMIT, View, saved_view, search_view, unread_only_query
 from tui.widgets.highlights import Highlights
@@ -94,10 +94,6 @@ class ListSnapshot:
     matched_count: int | None
     token: int | None
     """The change-log token of the rows: closing the search catches up from it."""
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 class MainScreen(Screen[None], inherit_bindings=False):

@@ -119,6 +119,19 @@ def date_order(story: StorySummary) -> tuple[float, str]:
     return (-story.published.timestamp(), story.id)
 
 
+def merged_at(rows: list[StorySummary], added: list[StorySummary], places: list[int]) -> list[StorySummary]:
+    """`rows` with each of `added` put before the row at its place (places in order): slices, not inserts,
+    so 5,000 new stories go into 100,000 rows in one pass."""
+    merged: list[StorySummary] = []
+    start = 0
+    for story, place in zip(added, places):
+        merged += rows[start:place]
+        merged.append(story)
+        start = place
+    merged += rows[start:]
+    return merged
+
+
 def position_text(cursor: int, count: int) -> str:
     """Where the cursor is, for the list's border: "201/100,001"."""
     return f"{cursor + 1:,}/{count:,}" if count else ""
@@ -326,11 +339,11 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
             if removed:
                 rows_before_cursor -= sum(1 for story_id in removed if self._index_by_id[story_id] < self._cursor)
                 self._stories = [story for story in self._stories if story.id not in removed]
-            for story in sorted(added, key=date_order):
-                index = bisect_left(self._stories, date_order(story), key=date_order)
-                self._stories.insert(index, story)
-                if index <= rows_before_cursor:
-                    rows_before_cursor += 1
+            if added:
+                added.sort(key=date_order)
+                places = [bisect_left(self._stories, date_order(story), key=date_order) for story in added]
+                rows_before_cursor += sum(1 for place in places if place <= rows_before_cursor)
+                self._stories = merged_at(self._stories, added, places)
             self._index_by_id = {story.id: index for index, story in enumerate(self._stories)}
             self.virtual_size = Size(0, len(self._stories) * self.row_height)
             kept = self._index_by_id.get(current.id) if current is not None else None
