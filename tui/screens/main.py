@@ -1191,7 +1191,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             if view.kind == "saved":
                 query = unread_only_query(view.query) if unread_only else view.query
                 hits = self._store.search(query, limit=SEARCH_LIMIT, sort="date") if query is not None else []
-                summaries = [summary_of(hit.story) for hit in hits]
+                summaries = [hit.story.summary() for hit in hits]
                 matched = self._store.count_matches(query) if len(hits) >= SEARCH_LIMIT and query else None
             elif view.kind == "feed":
                 summaries = [
@@ -1228,7 +1228,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return
         if worker.is_cancelled:
             return
-        summaries = [summary_of(hit.story) for hit in hits]
+        summaries = [hit.story.summary() for hit in hits]
         highlights = {hit.story.id: hit.story.highlights for hit in hits if hit.story.highlights}
         self.post_message(
             self.StoriesLoaded(
@@ -1424,14 +1424,3 @@ class MainScreen(Screen[None], inherit_bindings=False):
         return self.ChangesFound(since, changes.token, view, unread_only, rows, gone, matching)
 
 
-def summary_of(story: Story) -> StorySummary:
-    """A list row for a story read with its list fields only (a search hit)."""
-    return StorySummary(
-        id=story.id,
-        title=story.title,
-        source=story.source,
-        published=story.published,
-        read=story.read,
-        bookmarked=story.bookmarked,
-        feed=story.feed,
-    )

@@ -175,29 +175,23 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         "story-list--match",
     }
 
-    class Highlighted(Message):
+    class StoryMessage(Message):
+        """Something about one story in the list."""
+
+        def __init__(self, story_list: StoryList, story_id: str) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.story_id = story_id
+
+        @property
+        def control(self) -> StoryList:
+            return self.story_list
+
+    class Highlighted(StoryMessage):
         """The cursor moved to another story."""
 
-        def __init__(self, story_list: StoryList, story_id: str) -> None:
-            super().__init__()
-            self.story_list = story_list
-            self.story_id = story_id
-
-        @property
-        def control(self) -> StoryList:
-            return self.story_list
-
-    class Selected(Message):
+    class Selected(StoryMessage):
         """The user asked to open the story under the cursor."""
-
-        def __init__(self, story_list: StoryList, story_id: str) -> None:
-            super().__init__()
-            self.story_list = story_list
-            self.story_id = story_id
-
-        @property
-        def control(self) -> StoryList:
-            return self.story_list
 
     class SnippetsWanted(Message):
         """Rows on screen have no snippet yet: cut these, for the search `key`, and call `set_snippets`."""
