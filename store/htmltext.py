@@ -20,6 +20,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from store.sanitize import strip_escape_sequences
+
 _BLOCKS = frozenset(
     "address article aside blockquote caption dd details div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr legend main nav ol p pre section summary table tbody thead tfoot tr ul".split()
@@ -87,6 +89,9 @@ def local_name(tag: object) -> str:
 # five times slower.
 _PARAGRAPH_MARK, _LINE_MARK, _PRE_SPACE, _PRE_LINE = "\ue000", "\ue001", "\ue002", "\ue003"
 _MARKS = re.compile("[\ue000-\ue003]")
+# The marks, and the control characters lxml refuses in text it is handed back
+# (setting .text to a string with ESC raises ValueError).
+_UNPARSABLE = re.compile("[\ue000-\ue003\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BREAK_RUN = re.compile("[\ue000\ue001][ \ue000\ue001]*")
 _PRE_WHITE = str.maketrans({" ": _PRE_SPACE, "\t": _PRE_SPACE, "\n": _PRE_LINE})
 _PRE_RESTORE = str.maketrans({_PRE_SPACE: " ", _PRE_LINE: "\n"})
@@ -183,7 +188,7 @@ def html_to_text(html: str, base: str = "", *, number_links: bool = True) -> str
     if not _MARKUP_HINT.search(html):
         return plain_text(html)
     try:
-        root = etree.fromstring(_MARKS.sub("", html), _HTML_PARSER)
+        root = etree.fromstring(_UNPARSABLE.sub("", strip_escape_sequences(html)), _HTML_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return plain_text(html)
     if root is None:

@@ -47,9 +47,14 @@ from lxml import etree
 from store.discover import FeedLink, find_feed_links, looks_like_html
 from store.htmltext import element_to_text, html_to_line, html_to_text, local_name, plain_text, web_link
 from store.model import Story, make_story_id
+from store.sanitize import clean_line, strip_escape_sequences
 
 DEFAULT_MAX_ITEMS = 500
 MAX_TAGS = 10
+# A title or a name is one line: a longer one (a whole article pasted in, or a
+# hostile 100,000 characters) is cut, so the list, the viewer and the index stay usable.
+MAX_TITLE = 500
+MAX_NAME = 200
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -70,11 +75,19 @@ _BOMS = (
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE_START = re.compile(r"<!DOCTYPE\b", re.I)
-_DOCTYPE = re.compile(r"<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>", re.I | re.S)
+# The DOCTYPE up to its real end: quoted literals and comments in it may hold "]" and ">".
+_DOCTYPE = re.compile(
+    r"""<!DOCTYPE\b(?:[^\[>"']|"[^"]*"|'[^']*')*"""
+    r"""(?:\[(?:<!--.*?-->|"[^"]*"|'[^']*'|[^\]"'<]|<(?!!--))*\]\s*)?>""",
+    re.I | re.S,
+)
 _FIRST_ELEMENT = re.compile(r"<[A-Za-z_]")
 _NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HTML_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]{1,31});")
 _NAME_IN_PARENTHESES = re.compile(r"\(([^()]+)\)\s*$")
+# A year written with three or four digits but below 100 ("0000", "0026"): the RFC 822
+# reader would take it for a two-digit year and make 2000 or 2026 of it.
+_PADDED_SMALL_YEAR = re.compile(r"[A-Za-z]\.?,?\s+(?:\d{1,2},?\s+)?0\d{2,3}\b")
 
 
 class FeedParseError(Exception):
@@ -194,7 +207,7 @@ def prepared_xml(text: str) -> bytes:
     """Decoded XML made safe to parse: no declaration, no DOCTYPE, no stray controls, no HTML entities."""
     text = _XML_DECLARATION.sub("", text, count=1)
     text = _without_doctype(text)
-    text = _NOT_XML_CHARACTERS.sub("", text)
+    text = _NOT_XML_CHARACTERS.sub("", strip_escape_sequences(text))
     text = _HTML_ENTITY.sub(_entity_as_reference, text)
     return text.encode("utf-8")
 
@@ -230,6 +243,8 @@ def parse_date(text: str | None) -> datetime | None:
         except (ValueError, TypeError, IndexError, OverflowError):
             continue
         if moment is not None:
+            if read is parsedate_to_datetime and _PADDED_SMALL_YEAR.search(text):
+                return None
             return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
     return None
 
@@ -314,7 +329,8 @@ def _stories(
     max_items: int,
 ) -> ParsedFeed:
     source = title or urlsplit(feed_url).hostname or feed_url
-    parsed = ParsedFeed(kind=kind, title=title, site_url=site_url)
+    # The feed's own title and address go to the feed list, not through Story.sanitized.
+    parsed = ParsedFeed(kind=kind, title=_cut(clean_line(title), MAX_TITLE), site_url=clean_line(site_url))
     seen: set[str] = set()
     dated: list[tuple[datetime, Story]] = []
     for item in items:
@@ -327,10 +343,10 @@ def _stories(
         published = plausible_date(item.published, fetched)
         story = Story(
             id=story_id,
-            title=item.title or _title_from(item.body) or "(untitled)",
+            title=_cut(item.title, MAX_TITLE) or _title_from(item.body) or "(untitled)",
             source=source,
             url=item.link,
-            author=item.author,
+            author=_cut(item.author, MAX_NAME),
             published=published or fetched,
             fetched=fetched,
             body=item.body,
@@ -355,6 +371,10 @@ def _story_id(item: _Item, story_key: str) -> str:
     if item.link:
         return make_story_id(url=item.link)
     return make_story_id(content=f"{story_key}\n{item.title}\n{item.body}")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _title_from(body: str) -> str:
@@ -586,14 +606,21 @@ def _read_json_feed(data: bytes, base_url: str) -> tuple[list[_Item], str, str, 
     items = []
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict):
-            items.append(_json_item(entry, site_url or base_url))
+            try:
+                items.append(_json_item(entry, site_url or base_url))
+            except (ValueError, TypeError, UnicodeError):
+                continue  # one unreadable item does not cost the others
     return items, title, site_url, kind
 
 
 def _json_string(value: object) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    return value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    # JSON strings may hold any control character (\u001b is valid JSON); the HTML
+    # parser refuses those XML cannot hold, and escape sequences go whole.
+    return _NOT_XML_CHARACTERS.sub("", strip_escape_sequences(value)).strip()
 
 
 def _json_item(entry: dict[str, object], base: str) -> _Item:

@@ -132,8 +132,11 @@ def _parse_date(name: str, value: str) -> date:
         raise QueryError(f"{name}: needs a date like 2026-11-24, not {value!r}") from None
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time()).astimezone()
+def _local_midnight(name: str, day: date) -> datetime:
+    try:
+        return datetime.combine(day, time()).astimezone()
+    except (ValueError, OverflowError):  # year 1, or the end of year 9999, in some time zones
+        raise QueryError(f"{name}: the date {day.isoformat()} is out of range") from None
 
 
 def _apply_filter(query: Query, name: str, value: str) -> None:
@@ -143,9 +146,9 @@ def _apply_filter(query: Query, name: str, value: str) -> None:
         attribute, wanted = FLAGS[value]
         setattr(query, attribute, wanted)
     elif name == "before":
-        query.before = _local_midnight(_parse_date(name, value))
+        query.before = _local_midnight(name, _parse_date(name, value))
     elif name == "after":
-        query.after = _local_midnight(_parse_date(name, value))
+        query.after = _local_midnight(name, _parse_date(name, value))
 
 
 def parse_query(text: str) -> Query:

@@ -31,10 +31,23 @@ _DROP = {code: None for code in _CONTROL + _DISGUISE}
 # Whole escape sequences, so no "[31m" husk is left behind once ESC is gone:
 # CSI (ESC [ or C1 0x9B) with its parameters, OSC / DCS / APC / PM / SOS strings up to
 # their terminator (BEL or ST) or the end of the text, and two-byte ESC sequences.
+# A string begun by a one-character C1 introducer (0x90, 0x98, 0x9D-0x9F) goes only
+# when it is terminated within a short stretch free of other C1 characters: those
+# characters are common in mojibake (a curly quote read twice as Latin-1 gives
+# "â\x80\x9d"), and swallowing up to the next terminator would eat readable text.
+# The introducer itself is dropped whatever happens (see _DROP).
 _SEQUENCES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x80-\x9f]{0,512}(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -/]*[0-~]?"
+)
+# The same inside markup (a whole feed document, an HTML fragment): a sequence never
+# runs past a "<" or a line end, so one stray ESC cannot swallow the tags after it.
+_SEQUENCES_IN_MARKUP = re.compile(
+    r"(?:\x1b\[|\x9b)[0-;=>?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c<\n]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-;=-~]?"
 )
 _SPACES = re.compile(r"\s+")
 # Anything clean_text would change: controls, disguising characters, CR.  Most
@@ -75,3 +88,12 @@ def clean_lines(values: object) -> list[str]:
         return []
     cleaned = (clean_line(value) for value in values)
     return [value for value in cleaned if value]
+
+
+def strip_escape_sequences(text: str) -> str:
+    """Escape sequences begun by ESC removed whole, nothing else; safe on markup (see _SEQUENCES_IN_MARKUP).
+
+    For the parsers, before they drop the control characters XML cannot hold:
+    dropping ESC alone would leave "]0;title" in the text for good.
+    """
+    return _SEQUENCES_IN_MARKUP.sub("", text) if "\x1b" in text else text
