@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,17 +29,16 @@ from store.errors import StoreError, UnknownStoryError
 from store.extract import DEFAULT_LIMITS, Extracted, OutputFormat, extract_article, extract_article_both, failed
 from store.fetch import FetchSettings, describe_failure, download, make_client, status_text
 from store.highlights import generate_highlights, strip_link_numbers
-from store.htmltext import web_link
 from store.model import Story, make_story_id, utc_now
 from store.records import Store
 from store.sanitize import clean_text
+from store.weburl import MAX_URL_LENGTH, SCHEME, safe_web_url
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1"
 # The page fetch shares store.fetch's machinery with its own, smaller limits: a
 # page is not a feed, and a person is waiting for it.
 PAGE_SETTINGS = FetchSettings(timeout=20.0, max_bytes=8 * 1024 * 1024, parse_workers=0)
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml", "text/xml", "text/plain"})
-MAX_URL_LENGTH = 4096
 # A page with less than this share of the feed's words is a teaser, a paywall or a
 # page that needs JavaScript, not the article.
 MIN_SHARE_OF_FEED = 0.5
@@ -48,7 +46,6 @@ FEED_WORDS_TO_COMPARE = 150
 
 _WORD = re.compile(r"\w+")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]{1,40})", re.I)
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 class ArticleError(StoreError):
@@ -84,46 +81,6 @@ class Page:
 
 
 # ------------------------------------------------------------------ addresses
-
-
-def _hidden_or_control(character: str) -> bool:
-    return character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp")
-
-
-def safe_web_url(url: str) -> str:
-    """``url`` when it is an http(s) address fit to fetch; otherwise ValueError, in plain words.
-
-    Surrounding white space is ignored.  Refused: other schemes (``javascript:``,
-    ``file:``, ``data:``...), a leading "-" (it would read as an option), white
-    space or control characters inside, no host, a bad port.  Shell
-    metacharacters are fine in an address: nothing here passes one to a shell.
-    """
-    if not isinstance(url, str):
-        raise ValueError("The address must be text.")
-    address = url.strip()
-    if not address:
-        raise ValueError("Give a web address starting with http:// or https://.")
-    if address.startswith("-"):
-        raise ValueError('An address cannot start with "-".')
-    if len(address) > MAX_URL_LENGTH:
-        raise ValueError(f"The address is too long (more than {MAX_URL_LENGTH} characters).")
-    if any(_hidden_or_control(character) for character in address):
-        raise ValueError("The address contains spaces, line breaks or control characters.")
-    scheme = _SCHEME.match(address)
-    if scheme is None:
-        raise ValueError("Give a full web address starting with http:// or https://.")
-    if scheme.group(1).lower() not in ("http", "https"):
-        raise ValueError(f"Only web addresses (http:// or https://) can be fetched, not {scheme.group(1)[:20]}: ones.")
-    try:
-        parts = urlsplit(address)
-        host, _ = parts.hostname, parts.port
-    except ValueError:
-        raise ValueError("The address is not valid (check its host name and port).") from None
-    if not host:
-        raise ValueError("The address has no host name.")
-    if not web_link(address):
-        raise ValueError("The address is not a valid web address.")
-    return address
 
 
 def _host(url: str) -> str:
@@ -191,7 +148,7 @@ async def extract_source(
     anything else with a scheme (``javascript:``, ``file:``...) or a leading "-" is
     refused, and the rest is read as a local HTML file.  Never raises for bad input."""
     text = source.strip()
-    if text.startswith("-") or (_SCHEME.match(text) and not re.match(r"^[a-zA-Z]:[\\/]", text)):
+    if text.startswith("-") or (SCHEME.match(text) and not re.match(r"^[a-zA-Z]:[\\/]", text)):
         return await extract_url(text, output=output, client=client, settings=settings)
     path = Path(text).expanduser()
     limit = 4 * DEFAULT_LIMITS.max_bytes

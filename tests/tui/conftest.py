@@ -12,6 +12,13 @@ from store import Store
 from tui.app import BroadsheetApp
 
 
+@pytest.fixture(autouse=True)
+def no_page_fetch_on_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed stories link to news.example: opening one must not reach for the network.
+    Tests of full text set BROADSHEET_FULL_TEXT=auto and serve pages on 127.0.0.1."""
+    monkeypatch.setenv("BROADSHEET_FULL_TEXT", "manual")
+
+
 @pytest.fixture
 def store_home(tmp_path: Path) -> Path:
     return tmp_path / "store"

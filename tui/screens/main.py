@@ -15,6 +15,15 @@ Feeds are refreshed (r, and every few minutes) by an async worker running
 parsing runs in other processes, stories are written by the fetcher's own thread,
 so the keys stay responsive; progress goes to the status bar and the new stories
 reach the list by the change log like any other change.
+
+Full text (tui.full_text): opening a story whose feed gave only a summary fetches its
+page in a named async worker (`store.articles.fetch_full_text`), which stores the
+extracted text, so the next open is instant and offline; `v` switches between the
+feed text and the full text, `f` fetches again.  A story with no highlights of its
+own gets generated ones (`store.articles.ensure_highlights`, in a thread worker).
+Links (tui.links): `o` opens the story's link (a browser on a desktop, the clipboard
+over SSH), `y` copies it, and a click on a link in the viewer takes the same road.
+`a` saves any web page as a bookmarked story (`store.articles.save_url`).
 """
 
 from __future__ import annotations
@@ -23,7 +32,9 @@ import asyncio
 import dataclasses
 import importlib
 import itertools
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,13 +50,15 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Markdown
 from textual.worker import get_current_worker
 
 from store import QueryError, SavedSearch, Store, StoreError, Story, StorySummary, sample_stories
 from store.feeds import FeedList
 from tui.dialogs.input import InputDialog
 from tui.dialogs.note import NoteDialog
+from tui.full_text import fetch_on_open, text_choice
+from tui.links import Launcher, copy_url, launch_detached, open_url, opener_setting
 from tui.matches import StoryMatches, find_story_matches, query_terms, spans_in
 from tui.patch import plan_patch
 from tui.refresh import NO_FEEDS, plural, progress_line, start_process_tracker, summary_message
@@ -59,6 +72,7 @@ from tui.widgets.story_view import StoryView
 from tui.widgets.view_list import ViewChoice
 
 if TYPE_CHECKING:
+    from store.articles import FullTextOutcome
     from store.fetch import FetchProgress, FetchSettings, FetchSummary
 
 WIDE_LAYOUT_WIDTH = 120
@@ -73,6 +87,9 @@ STORE_POLL_SECONDS = 2.0
 
 NOTICE_SECONDS = 30
 """How long a notice of damage found in the store stays up."""
+
+HIGHLIGHTS_DELAY = 0.2
+"""Seconds the cursor rests on a story without highlights before they are generated (and stored)."""
 
 Flag = Literal["read", "bookmarked"]
 """The two flags a reader sets on a story."""
@@ -173,6 +190,32 @@ class MainScreen(Screen[None], inherit_bindings=False):
         Binding(
             "full_stop", "next_unread", "Next unread", show=False, tooltip="Next unread story", id="story.next_unread"
         ),
+        Binding(
+            "v",
+            "toggle_text",
+            "Feed/full text",
+            show=False,
+            tooltip="Switch feed text / full text",
+            id="viewer.toggle_text",
+        ),
+        Binding(
+            "f",
+            "fetch_text",
+            "Fetch full text",
+            show=False,
+            tooltip="Fetch the story's full text",
+            id="story.fetch_text",
+        ),
+        Binding(
+            "o",
+            "open_link",
+            "Open link",
+            show=False,
+            tooltip="Open the link (copied over SSH)",
+            id="story.open_link",
+        ),
+        Binding("y", "copy_link", "Copy link", show=False, tooltip="Copy the story's link", id="story.copy_link"),
+        Binding("a", "save_page", "Save page", show=False, tooltip="Save a web page to read later", id="page.save"),
     ]
 
     # ------------------------------------------------------------ messages from the workers
@@ -337,6 +380,44 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.quiet = quiet
             self.error = error
 
+    class FullTextFetching(Message):
+        """A story's page is being fetched for its full text."""
+
+        def __init__(self, story_id: str) -> None:
+            super().__init__()
+            self.story_id = story_id
+
+    class FullTextFetched(Message):
+        """A fetch of a story's full text ended: `outcome` says how (None: it was stopped)."""
+
+        def __init__(self, story_id: str, outcome: FullTextOutcome | None, *, asked: bool) -> None:
+            super().__init__()
+            self.story_id = story_id
+            self.outcome = outcome
+            self.asked = asked
+            """The reader asked for it (f), rather than opening a story."""
+
+    class HighlightsGenerated(Message):
+        """Highlights generated for (or already in) a story, and stored."""
+
+        def __init__(self, story_id: str, highlights: list[str]) -> None:
+            super().__init__()
+            self.story_id = story_id
+            self.highlights = highlights
+
+    class PageSaved(Message):
+        """A web page saved as a bookmarked story."""
+
+        def __init__(self, story: Story) -> None:
+            super().__init__()
+            self.story = story
+
+    class PageNotSaved(Message):
+        def __init__(self, url: str, error: str) -> None:
+            super().__init__()
+            self.url = url
+            self.error = error
+
     class StoreFailed(Message):
         """A store call failed; `reload` when what the screen shows may now be wrong."""
 
@@ -393,6 +474,19 @@ class MainScreen(Screen[None], inherit_bindings=False):
         their rows even when they no longer fit the view (read in "unread only")."""
         self._notices_shown = [0, 0]
         """How many of the store's notices, and of the feed list's, have been shown."""
+        self._fetch_on_open = fetch_on_open(os.environ)
+        self._text_fetching: str | None = None
+        """The story whose page is being fetched for its full text."""
+        self._text_failures: dict[str, str] = {}
+        """Why a story's full text could not be fetched, in one sentence (this session)."""
+        self._feed_text_ids: set[str] = set()
+        """Stories the reader switched to their feed text (v)."""
+        self._highlights_asked: set[str] = set()
+        """Stories whose highlights were generated (or tried) this session."""
+        self.opener, self._opener_warning = opener_setting(os.environ)
+        """The reader's opener command (argv), None for the system's browser."""
+        self.launcher: Launcher = launch_detached
+        """Starts the browser from its argv (tests put a recorder here)."""
 
     # ------------------------------------------------------------ layout
 
@@ -408,6 +502,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self._opener_warning:
+            self.notify(self._opener_warning, title="Settings", severity="warning", timeout=10, markup=False)
         self.story_list.border_title = "Stories"
         self.highlights.border_title = "Highlights"
         self.story_view.border_title = "Story"
@@ -490,6 +586,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return self._view.has_query and not self._search_error
         if action in ("next_match", "previous_match"):
             return self._viewer_shown() and self.story_view.match_count > 0
+        if action == "toggle_text":
+            shown = self._shown_story()
+            return shown is not None and bool(shown.full_text)
+        if action in ("fetch_text", "open_link", "copy_link"):
+            shown = self._shown_story()
+            return shown is not None and bool(shown.url)
         if action == "mark_all_read":
             return self._unread_count > 0
         if action == "undo_mark_all":
@@ -545,6 +647,148 @@ class MainScreen(Screen[None], inherit_bindings=False):
         story = self.story_list.story(message.story_id)
         if story is not None and not story.read:
             self._change_flag(story, "read", True)
+        if self._fetch_on_open and self._text_fetching != message.story_id:
+            self._fetch_full_text(message.story_id, force=False)
+
+    # ------------------------------------------------------------ full text, highlights and links
+
+    @property
+    def full_text_fetching(self) -> str | None:
+        """The story whose page is being fetched for its full text, if any."""
+        return self._text_fetching
+
+    def _shown_story(self) -> Story | None:
+        """The whole story under the cursor, as the viewer shows it (None before it is read)."""
+        shown = self.story_view.story
+        highlighted = self.story_list.highlighted_story
+        if shown is None or highlighted is None or shown.id != highlighted.id:
+            return None
+        return shown
+
+    def action_toggle_text(self) -> None:
+        story = self._shown_story()
+        if story is None or not story.full_text:
+            self.notify("This story has no full text yet: f fetches it from its page.", timeout=3, markup=False)
+            return
+        if story.id in self._feed_text_ids:
+            self._feed_text_ids.discard(story.id)
+        else:
+            self._feed_text_ids.add(story.id)
+        self._show_story(story)
+
+    def action_fetch_text(self) -> None:
+        story = self._shown_story()
+        if story is None or not story.url:
+            self.notify("This story has no link to fetch its full text from.", timeout=3, markup=False)
+            return
+        if self._text_fetching == story.id:
+            self.notify("The full text is being fetched already.", timeout=3)
+            return
+        self._fetch_full_text(story.id, force=True)
+
+    def action_open_link(self) -> None:
+        story = self._shown_story()
+        if story is None or not story.url:
+            self.notify("This story has no link.", timeout=3)
+            return
+        self.open_link(story.url)
+
+    def action_copy_link(self) -> None:
+        story = self._shown_story()
+        if story is None or not story.url:
+            self.notify("This story has no link.", timeout=3)
+            return
+        outcome = copy_url(story.url, copy=self.app.copy_to_clipboard)
+        severity = "warning" if outcome.result == "refused" else "information"
+        self.notify(outcome.message, title="Link", severity=severity, timeout=5, markup=False)
+
+    def open_link(self, url: str) -> None:
+        """Open `url` as the reader's setup allows: a browser on a desktop, the clipboard over SSH.
+        Every link goes this way: `o`, clicks in the viewer, and whatever Textual would open."""
+        outcome = open_url(
+            url, environ=os.environ, opener=self.opener, launcher=self.launcher, copy=self.app.copy_to_clipboard
+        )
+        severity = "warning" if outcome.result == "refused" else "information"
+        self.notify(outcome.message, title="Link", severity=severity, timeout=6, markup=False)
+
+    @on(Markdown.LinkClicked)
+    def _markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+        message.stop()
+        self.open_link(message.href)
+
+    @on(StoryView.LinkClicked)
+    def _story_link_clicked(self, message: StoryView.LinkClicked) -> None:
+        self.open_link(message.url)
+
+    def action_save_page(self) -> None:
+        dialog = InputDialog(
+            "Save a page",
+            "The address of a web page to keep as a bookmarked story:",
+            placeholder="https://…",
+            max_length=4096,
+        )
+
+        def answered(url: str | None) -> None:
+            if url:
+                self.notify(f"Saving {url}…", title="Save page", timeout=3, markup=False)
+                self._save_page(url)
+
+        self.app.push_screen(dialog, answered)
+
+    @on(PageSaved)
+    def _page_saved(self, message: PageSaved) -> None:
+        title = message.story.title or message.story.url
+        self.notify(f"Saved “{title}” to your bookmarks (B shows them).", title="Save page", markup=False)
+        self._story_cache.discard(message.story.id)
+        self._poll_store()
+
+    @on(PageNotSaved)
+    def _page_not_saved(self, message: PageNotSaved) -> None:
+        self.notify(
+            f"Could not save the page: {message.error}", title="Save page", severity="error", timeout=10, markup=False
+        )
+
+    @on(FullTextFetching)
+    def _full_text_fetching(self, message: FullTextFetching) -> None:
+        self._text_fetching = message.story_id
+        self._text_failures.pop(message.story_id, None)
+        self._show_again(message.story_id)
+
+    @on(FullTextFetched)
+    def _full_text_fetched(self, message: FullTextFetched) -> None:
+        if self._text_fetching == message.story_id:
+            self._text_fetching = None
+        outcome = message.outcome
+        if outcome is not None and outcome.ok:
+            self._text_failures.pop(message.story_id, None)
+            self._feed_text_ids.discard(message.story_id)
+            self._story_cache.discard(message.story_id)
+            self._match_cache.clear()
+            if message.asked:
+                self.notify("Fetched the full text again.", title="Full text", timeout=3)
+            if self._wanted_id == message.story_id:
+                self._request_story(message.story_id)
+            return
+        if outcome is not None:
+            self._text_failures[message.story_id] = outcome.reason
+        self._show_again(message.story_id)
+
+    def _show_again(self, story_id: str) -> None:
+        """Show the story again (its text or the line about it changed) when it is the one shown."""
+        shown = self.story_view.story
+        if shown is not None and shown.id == story_id:
+            self._show_story(shown)
+
+    @on(HighlightsGenerated)
+    def _highlights_generated(self, message: HighlightsGenerated) -> None:
+        cached = self._story_cache.get(message.story_id)
+        if cached is not None and not cached.highlights and message.highlights:
+            self._cache_story(dataclasses.replace(cached, highlights=message.highlights, highlights_generated=True))
+        shown = self.story_view.story
+        if shown is not None and shown.id == message.story_id and not shown.highlights and message.highlights:
+            self._show_story(dataclasses.replace(shown, highlights=message.highlights, highlights_generated=True))
+        elif shown is not None and shown.id == message.story_id and not message.highlights:
+            self.highlights.show_story(shown)
 
     @on(DescendantFocus)
     def _leave_reading(self, event: DescendantFocus) -> None:
@@ -1057,8 +1301,17 @@ class MainScreen(Screen[None], inherit_bindings=False):
             story = dataclasses.replace(story, read=summary.read, bookmarked=summary.bookmarked)
         query = self._current_query()
         matches = self._match_cache.get((story.id, query)) if query else None
+        choice = text_choice(
+            story,
+            feed_text=story.id in self._feed_text_ids,
+            fetching=self._text_fetching == story.id,
+            failure=self._text_failures.get(story.id, ""),
+        )
         self.highlights.show_story(story, matches.highlights if matches is not None else ())
-        self.story_view.show_story(story, matches)
+        self.story_view.show_story(story, matches, choice)
+        if not story.highlights and story.id not in self._highlights_asked:
+            self._highlights_asked.add(story.id)
+            self._generate_highlights(story.id)
         self.refresh_bindings()
 
     def _update_status(self) -> None:
@@ -1267,6 +1520,63 @@ class MainScreen(Screen[None], inherit_bindings=False):
         matches = find_story_matches(story, query) if story is not None and query else None
         if not get_current_worker().is_cancelled:
             self.post_message(self.StoryLoaded(story_id, story, query, matches))
+
+    @work(group="full-text", exclusive=True, name="fetch full text")
+    async def _fetch_full_text(self, story_id: str, force: bool) -> None:
+        """Fetch, extract and store the story's full text (on open: only when its feed gave a summary)."""
+        outcome: FullTextOutcome | None = None
+        started = False
+        try:
+            articles = await asyncio.to_thread(importlib.import_module, "store.articles")
+            if not force:
+                story = await asyncio.to_thread(self._store.get, story_id)
+                if story is None or story.full_text:
+                    return
+                extract = importlib.import_module("store.extract")
+                if not extract.is_summary_only(story.body, story.url):
+                    return
+            started = True
+            self.post_message(self.FullTextFetching(story_id))
+            outcome = await articles.fetch_full_text(self._store, story_id, force=force)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, the reader gets one sentence
+            articles = importlib.import_module("store.articles")
+            outcome = articles.FullTextOutcome(False, f"Something went wrong ({type(error).__name__}).", "")
+        finally:
+            if started:
+                self.post_message(self.FullTextFetched(story_id, outcome, asked=force))
+
+    @work(thread=True, group="highlights", exclusive=True, name="generate highlights")
+    def _generate_highlights(self, story_id: str) -> None:
+        """Highlights for a story that has none: chosen from its text, stored, marked as generated."""
+        worker = get_current_worker()
+        time.sleep(HIGHLIGHTS_DELAY)  # the cursor may be passing by: then nothing is written
+        if worker.is_cancelled:
+            self._highlights_asked.discard(story_id)
+            return
+        try:
+            articles = importlib.import_module("store.articles")
+            highlights = articles.ensure_highlights(self._store, story_id)
+        except StoreError as error:
+            self.post_message(self.StoreFailed(str(error), reload=False, title="Highlights"))
+            return
+        self.post_message(self.HighlightsGenerated(story_id, highlights))
+
+    @work(group="save-page", name="save page")
+    async def _save_page(self, url: str) -> None:
+        try:
+            articles = await asyncio.to_thread(importlib.import_module, "store.articles")
+            story = await articles.save_url(self._store, url)
+        except asyncio.CancelledError:
+            raise
+        except StoreError as error:  # ArticleError is one: a plain sentence
+            self.post_message(self.PageNotSaved(url, str(error)))
+            return
+        except Exception as error:  # noqa: BLE001 - whatever went wrong, the reader gets one sentence
+            self.post_message(self.PageNotSaved(url, f"something went wrong ({type(error).__name__})."))
+            return
+        self.post_message(self.PageSaved(story))
 
     @work(thread=True, group="story-text", exclusive=True, name="read note")
     def _read_story_for_note(self, story_id: str) -> None:

@@ -7,6 +7,14 @@ A long text is shown a part at a time (`split_body`): the first ~60 KB at once, 
 next part when the reader scrolls near the end of what is shown, so a 4 MB story
 opens as fast as a short one.  In a narrow terminal, where the highlights pane is
 hidden while reading, the story's highlights head the text.
+
+A full text extracted from the story's page is Markdown: its first part (at most
+`MARKDOWN_LIMIT` characters) is rendered as Markdown, a moment after the story is
+shown (so moving through the list does not mount a document per keypress), and the
+rest as plain text, a part at a time as above.  While a search has matches in it,
+the text is shown plain, so that every match can be marked and stepped to.  Which
+text is shown (the feed's or the page's) and the line above it (`TextChoice`) are
+the screen's decision.
 """
 
 from __future__ import annotations
@@ -14,18 +22,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.style import Style
+from textual.timer import Timer
 from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from store import Story
+from store.highlights import markdown_to_plain
+from tui.links import link_target
 from tui.matches import Spans, StoryMatches, viewer_body
+from tui.widgets.article_markdown import ArticleMarkdown, split_markdown
 from tui.widgets.highlights import Bullet
 
 MATCH_STYLE = ".story-view--match"
@@ -34,6 +49,21 @@ CURRENT_MATCH = Style(bold=True, reverse=True)
 
 BODY_PART = 60_000
 """Characters of text laid out at a time: a part takes tens of milliseconds, 4 MB took seconds."""
+
+MARKDOWN_DELAY = 0.08
+"""Seconds a story stays shown before its Markdown is rendered: j held down does not render each one."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TextChoice:
+    """Which of a story's texts the viewer shows, and the line above it."""
+
+    feed_text: bool = False
+    """Show the feed's text even when the story has a full text from its page."""
+    notice: str = ""
+    """One line about the text: being fetched, why it could not be, which one this is."""
+    warning: bool = False
+    """The notice says something went wrong."""
 
 
 def split_body(text: str, limit: int = BODY_PART) -> list[str]:
@@ -107,6 +137,28 @@ def line_of_offset(content: Content, offset: int, width: int) -> int:
     return max(0, len(lines) - 1)
 
 
+class LinkLine(Static):
+    """The story's address under its title: an OSC 8 hyperlink when it is http(s); a click asks to open it."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._url = ""
+
+    def show_url(self, url: str) -> None:
+        self._url = url
+        target = link_target(url) if url else None
+        content = Content(url)
+        if target is not None:
+            content = content.stylize(Style(link=target), 0, len(url))
+        self.update(content)
+        self.display = bool(url)
+
+    def on_click(self, event: events.Click) -> None:
+        if self._url:
+            event.stop()
+            self.post_message(StoryView.LinkClicked(self._url))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Section:
     """One part of the story that can hold matches, and the widget showing it."""
@@ -138,10 +190,24 @@ class StoryView(VerticalScroll, inherit_bindings=False):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"story-view--match"}
 
+    class LinkClicked(Message):
+        """The story's own link (under its title) was clicked."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._clock = clock
         self._story: Story | None = None
+        self._choice = TextChoice()
+        self._markdown_head = ""
+        """The part of the full text rendered as Markdown ("" when the text is shown plain)."""
+        self._markdown_wanted = 0
+        self._markdown_done = 0
+        """Each story shown asks for a Markdown rendering; done == wanted once the latest is mounted."""
+        self._markdown_timer: Timer | None = None
         self._matches: StoryMatches | None = None
         self._sections: list[Section] = []
         self._match_list: list[tuple[int, int, int]] = []
@@ -161,6 +227,26 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         return self._matches
 
     @property
+    def choice(self) -> TextChoice:
+        return self._choice
+
+    @property
+    def markdown_head(self) -> str:
+        """The part of the text rendered as Markdown ("" when the text is shown plain)."""
+        return self._markdown_head
+
+    @property
+    def markdown_ready(self) -> bool:
+        """True once the Markdown asked for by the story shown is on screen (or none is needed)."""
+        return not self._markdown_head or self._markdown_done == self._markdown_wanted
+
+    @property
+    def shows_full_text(self) -> bool:
+        """True when the text shown is the full text from the story's page."""
+        story = self._story
+        return story is not None and bool(story.full_text) and not self._choice.feed_text
+
+    @property
     def match_count(self) -> int:
         return len(self._match_list)
 
@@ -178,11 +264,13 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         yield Static(Content("Loading…"), id="viewer-message")
         yield Static(id="story-title")
         yield Static(id="story-meta")
-        yield Static(id="story-link")
+        yield LinkLine(id="story-link")
         yield Static(Content("Highlights"), id="viewer-highlights-heading")
         yield Vertical(id="viewer-highlights")
         yield Static(Content("Note"), id="note-heading")
         yield Static(id="story-note")
+        yield Static(id="text-notice")
+        yield ArticleMarkdown(id="story-markdown")
         yield Static(id="story-body")
         yield Vertical(id="story-more")
         yield Static(id="story-rest")
@@ -206,26 +294,35 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         self._body_sections = []
         self._parts_shown = 0
         self._text_length = 0
+        self._show_markdown("")
         self.query_one("#viewer-message", Static).update(Content(message))
         self.set_class(True, "-empty")
         self.scroll_home(animate=False, immediate=True)
 
-    def show_story(self, story: Story, matches: StoryMatches | None = None) -> None:
-        """Show `story`, marking `matches`; when only its flags changed, keep the reader's place."""
+    def show_story(
+        self, story: Story, matches: StoryMatches | None = None, choice: TextChoice | None = None
+    ) -> None:
+        """Show `story`, marking `matches`, with the text `choice` says; when only its flags changed,
+        keep the reader's place."""
         previous = self._story
+        previous_choice = self._choice
         self._story = story
+        self._choice = choice = choice or TextChoice()
         matches = matches if matches is not None and matches.count else None
         self.query_one("#story-meta", Static).update(story_meta(story, self._clock()))
         if (
             previous is not None
             and dataclasses.replace(previous, read=story.read, bookmarked=story.bookmarked) == story
             and matches == self._matches
+            and choice == previous_choice
         ):
             return
         self.set_class(False, "-empty")
-        link = self.query_one("#story-link", Static)
-        link.update(Content(story.url))
-        link.display = bool(story.url)
+        self.query_one("#story-link", LinkLine).show_url(story.url)
+        notice = self.query_one("#text-notice", Static)
+        notice.update(Content(choice.notice))
+        notice.display = bool(choice.notice)
+        notice.set_class(choice.warning, "-warning")
         self.query_one("#note-heading", Static).display = bool(story.note)
         note = self.query_one("#story-note", Static)
         note.display = bool(story.note)
@@ -238,7 +335,17 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         opinions.mount_all(opinion_widgets)
         opinion_spans = [*found.opinions, *([()] * len(story.opinions))]
         self.query_one("#story-more", Vertical).remove_children()
-        body = viewer_body(story)
+        full = bool(story.full_text) and not choice.feed_text
+        body = story.full_text if full else (story.body or "(no text)")
+        if body != viewer_body(story):
+            found = dataclasses.replace(found, body=())  # the matches were found in the other text
+        head = ""
+        if full and not found.body:
+            head, rest = split_markdown(body)
+            body = markdown_to_plain(rest) if rest else ""
+        self._show_markdown(head)
+        body_widget = self.query_one("#story-body", Static)
+        body_widget.display = bool(body) or not head
         parts = split_body(body)
         body_sections: list[Section] = []
         offset = 0
@@ -266,9 +373,39 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         self._show_rest_line()
         self.scroll_home(animate=False, immediate=True)
 
+    # ------------------------------------------------------------ the Markdown part of a full text
+
+    def _show_markdown(self, head: str) -> None:
+        """Render `head` as Markdown a moment from now (unless another story comes first); "" hides it."""
+        self._markdown_head = head
+        self._markdown_wanted += 1
+        markdown = self.query_one("#story-markdown", ArticleMarkdown)
+        markdown.display = False
+        if self._markdown_timer is not None:
+            self._markdown_timer.stop()
+            self._markdown_timer = None
+        if not head:
+            self._markdown_done = self._markdown_wanted
+            if markdown.source:
+                markdown.update("")
+            return
+        self._markdown_timer = self.set_timer(MARKDOWN_DELAY, partial(self._render_markdown, self._markdown_wanted))
+
+    async def _render_markdown(self, wanted: int) -> None:
+        self._markdown_timer = None  # fired: a newer story must not cancel a mount half done
+        if wanted != self._markdown_wanted:
+            return
+        markdown = self.query_one("#story-markdown", ArticleMarkdown)
+        await markdown.update(self._markdown_head)
+        if wanted == self._markdown_wanted:
+            markdown.display = True
+            self._markdown_done = wanted
+
     def _show_highlights(self, story: Story, found: StoryMatches) -> None:
         """The highlights at the head of the text (shown by the stylesheet in narrow terminals only)."""
         self.set_class(not story.highlights, "-no-highlights")
+        heading = "Highlights (generated from the text)" if story.highlights_generated else "Highlights"
+        self.query_one("#viewer-highlights-heading", Static).update(Content(heading))
         block = self.query_one("#viewer-highlights", Vertical)
         block.remove_children()
         spans = [*found.highlights, *([()] * len(story.highlights))]
