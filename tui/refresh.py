@@ -32,21 +32,17 @@ class RefreshSetting:
 
 
 def refresh_setting(environ: Mapping[str, str] | None = None) -> RefreshSetting:
-    """The auto-refresh interval from BROADSHEET_REFRESH_MINUTES (default 30; 0 turns it off)."""
-    raw = (os.environ if environ is None else environ).get(REFRESH_MINUTES_VARIABLE, "").strip()
-    if not raw:
-        return RefreshSetting(DEFAULT_REFRESH_MINUTES)
-    try:
-        minutes = float(raw)
-    except ValueError:
-        minutes = -1.0
-    if not 0 <= minutes <= 7 * 24 * 60:  # also refuses nan and inf
-        return RefreshSetting(
-            DEFAULT_REFRESH_MINUTES,
-            f"{REFRESH_MINUTES_VARIABLE} must be a number of minutes (0 turns auto-refresh off), "
-            f"not {raw[:40]!r}: refreshing every {DEFAULT_REFRESH_MINUTES:g} minutes.",
-        )
-    return RefreshSetting(minutes)
+    """The auto-refresh interval from BROADSHEET_REFRESH_MINUTES alone (default 30; 0 turns it off).
+
+    The app takes it from its `Config` (tui/config.py: config.toml's refresh_minutes, which this
+    variable overrides); this is the same check, for callers that have no config file.
+    """
+    from tui.config import load_config
+
+    raw = (os.environ if environ is None else environ).get(REFRESH_MINUTES_VARIABLE)
+    only = {} if raw is None else {REFRESH_MINUTES_VARIABLE: raw}
+    config, problems = load_config(environ=only, read_file=False)
+    return RefreshSetting(config.refresh_minutes, problems[0] if problems else "")
 
 
 def start_process_tracker() -> None:
