@@ -310,14 +310,16 @@ def _entries(lines: Iterable[str], *, bullets: bool, keep_breaks: bool = False) 
 # --- writing -------------------------------------------------------------------------
 
 
-def format_story_document(story: Story) -> str:
+def format_story_document(story: Story, *, updated: datetime | None = None) -> str:
     """The story as a story document: the inverse of parse_story_document.
 
     The date is written in local time, to the minute.  Highlights and opinions are each
-    written on one line; the body's paragraphs are written as they are.
+    written on one line; the body's paragraphs are written as they are.  The second date
+    line is ``updated`` when given (a group's latest report), else the published time again.
     """
     stamp = _format_date(story.published)
-    lines = [stamp, stamp, "", " ".join(story.title.split()) or "Untitled", "", "Highlights"]
+    second = _format_date(updated) if updated is not None else stamp
+    lines = [stamp, second, "", " ".join(story.title.split()) or "Untitled", "", "Highlights"]
     lines += [f"  • {' '.join(text.split())}" for text in story.highlights if text.strip()]
     lines += ["Story", ""]
     for paragraph in _paragraphs(story.body):

@@ -114,7 +114,10 @@ def command_list(store: Store, args: argparse.Namespace) -> int:
         raise UsageError("--limit must be 0 or more")
     stories = store.listed_stories(unread_only=args.unread, bookmarked_only=args.bookmarked, limit=args.limit)
     if args.json:
-        print_json([story_json(story) for story in stories])
+        from store.coverage import story_groups
+
+        group_of = story_groups(store, [story.id for story in stories])
+        print_json([{**story_json(story), "group": group_of[story.id]} for story in stories])
     else:
         for story in stories:
             print(story_line(story))
@@ -126,7 +129,9 @@ def command_show(store: Store, args: argparse.Namespace) -> int:
     if story is None:
         raise UsageError(f"no story with id {args.id!r}")
     if args.json:
-        print_json(story_json(story, whole=True))
+        from store.coverage import story_groups
+
+        print_json({**story_json(story, whole=True), "group": story_groups(store, [story.id])[story.id]})
     else:
         print(story_text(story))
     return EXIT_OK
@@ -175,9 +180,12 @@ def command_search(store: Store, args: argparse.Namespace) -> int:
     except QueryError as error:
         raise UsageError(f"cannot search for {query!r}: {error}") from None
     if args.json:
+        from store.coverage import story_groups
+
+        group_of = story_groups(store, [hit.story.id for hit in hits])
         results = []
         for hit in hits:
-            fields = story_json(hit.story)
+            fields = {**story_json(hit.story), "group": group_of[hit.story.id]}
             fields["score"] = round(hit.score, 4)
             fields["snippet"] = store.snippet(hit.story.id, query, hit.story.highlights).text
             results.append(fields)
@@ -203,12 +211,10 @@ def command_export(store: Store, args: argparse.Namespace) -> int:
 
         return command_export_opml(store)
     if args.story is not None:
-        from store.storydoc import format_story_document
+        from store.coverage import group_document
 
-        story = store.get(store.resolve_id(args.story))
-        if story is None:
-            raise UsageError(f"no story with id {args.story!r}")
-        sys.stdout.write(format_story_document(story))
+        # The story's group, told once from all its sources (a lone story as it is).
+        sys.stdout.write(group_document(store, store.resolve_id(args.story)))
         return EXIT_OK
     from store.export import EXPORTERS
 
@@ -216,10 +222,42 @@ def command_export(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def command_tui(home: Path) -> int:
+def command_tui(home: Path, config_path: Path | None) -> int:
     from tui.app import run_tui
 
-    return run_tui(home)
+    return run_tui(home, config_path)
+
+
+def config_path_of(args: argparse.Namespace) -> Path | None:
+    """--config FILE, if given (else tui.config's default: BROADSHEET_CONFIG or the platform dir)."""
+    configured = getattr(args, "config", None)
+    if configured is None:
+        return None
+    if not configured.strip():
+        raise UsageError("--config needs a file")
+    return Path(configured).expanduser()
+
+
+def command_config(args: argparse.Namespace) -> int:
+    """`config --path` prints where the settings file is; `config --init` writes a commented default."""
+    from tui.config import default_config_path, init_config
+
+    if args.force and not args.init:
+        raise UsageError("--force only goes with --init")
+    path = config_path_of(args) or default_config_path()
+    if args.path:
+        print(path)
+        return EXIT_OK
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a settings file")
+    try:
+        init_config(path, force=args.force)  # a failed write: StoreWriteError, exit 1
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; add --force to replace it with the default") from None
+    except OSError as error:  # the folder cannot be made
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+    print(f"Wrote the default settings to {path}")
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------ parser
@@ -227,18 +265,27 @@ def command_tui(home: Path) -> int:
 
 def build_parser() -> OneLineParser:
     home_help = "the store folder (default: $BROADSHEET_HOME, else the platform data dir)"
+    config_help = "the settings file (default: $BROADSHEET_CONFIG, else config.toml in the platform config dir)"
     parser = OneLineParser(
         prog="broadsheet",
-        description="A terminal news browser. With no command, opens the reader.",
-        epilog="Every command takes --home DIR. Exit status: 0 ok, 1 some items failed, 2 bad usage or input.",
+        description="A terminal news browser. With no command, opens the reader (? in it lists every key).",
+        epilog=(
+            "Every command takes --home DIR and --config FILE. Settings live in config.toml "
+            "('broadsheet config --path' shows where, 'broadsheet config --init' writes a commented one); "
+            "BROADSHEET_<SETTING> variables override them for one run (BROADSHEET_THEME, "
+            "BROADSHEET_REFRESH_MINUTES, BROADSHEET_LAYOUT, ...). NO_COLOR turns colour off. "
+            "Exit status: 0 ok, 1 some items failed, 2 bad usage or input."
+        ),
     )
-    parser.add_argument("--home", help=home_help)
+    parser.add_argument("--home", metavar="DIR", help=home_help)
+    parser.add_argument("--config", metavar="FILE", help=config_help)
     parser.add_argument("--version", action="version", version=f"broadsheet {broadsheet_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     def add(name: str, summary: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary)
-        sub.add_argument("--home", default=argparse.SUPPRESS, help=home_help)
+        sub.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=home_help)
+        sub.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=config_help)
         return sub
 
     listing = add("list", "List stories, newest first.")
@@ -269,19 +316,28 @@ def build_parser() -> OneLineParser:
     searching.add_argument("query", nargs="*", metavar="QUERY", help="words, \"phrases\", prefix*, -word, OR, filters")
     searching.add_argument("--json", action="store_true", help="print a JSON array of results")
     searching.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default 20)")
-    searching.add_argument("--sort", choices=("relevance", "date"), default="relevance", help="order of results")
+    searching.add_argument("--sort", choices=("relevance", "date"), default="relevance", help="order of results (default relevance)")
     searching.set_defaults(run=command_search)
 
     export = add("export", "Write bookmarks, or one story, to standard output.")
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--bookmarks", action="store_true", help="every bookmarked story, as an archive")
-    what.add_argument("--story", metavar="ID", help="one story, as a story document")
+    what.add_argument("--story", metavar="ID", help="one story and its group's coverage, as a story document")
     what.add_argument("--opml", action="store_true", help="the subscriptions, as OPML")
     export.add_argument("--format", choices=("md", "json", "html"), default="md", help="archive format (default md)")
     export.set_defaults(run=command_export)
 
     reindex = add("reindex", "Rebuild the search index from the store.")
     reindex.set_defaults(run=command_reindex)
+
+    config = add("config", "Show where the settings file is, or write a commented default one.")
+    config_what = config.add_mutually_exclusive_group(required=True)
+    config_what.add_argument("--path", action="store_true", help="print the settings file's path (it may not exist yet)")
+    config_what.add_argument(
+        "--init", action="store_true", help="write the default settings, with comments (refuses to replace a file)"
+    )
+    config.add_argument("--force", action="store_true", help="with --init: replace an existing settings file")
+    config.set_defaults(run=command_config)
     return parser
 
 
@@ -335,9 +391,11 @@ def store_home(args: argparse.Namespace) -> Path:
 
 def run(argv: Sequence[str] | None) -> int:
     args = parse_arguments(build_parser(), argv)
+    if args.command == "config":
+        return command_config(args)
     home = store_home(args)
     if args.command is None:
-        return command_tui(home)
+        return command_tui(home, config_path_of(args))
     command: Callable[[Store, argparse.Namespace], int] = args.run
     with Store(home) as store:
         for notice in store.notices:
