@@ -21,8 +21,9 @@ test: $(STAMP)
 snapshots: $(STAMP)
 	$(BIN)/python -m pytest -q tests/tui --snapshot-update
 
+# Every benchmark, one table at the end (about six minutes); `make bench BENCH_ARGS=--full` for the large sizes.
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -2,7 +2,8 @@
 
     python bench/make_store.py --stories 100000 --feeds 1000 --home /tmp/bs-100k
 
-The shape is what a real fetch writes: feeds with titles and URLs, stories with
+The shape is what a real fetch writes: feeds subscribed with titles and URLs
+(under https://feeds.example/, never fetched by the benchmarks), stories with
 highlights, bodies of varied length (a quarter carry a long extracted full text
 of about 800 words), and read and bookmark state mixed.  Words come from a
 Zipf-distributed vocabulary so that rare words, common words and phrases behave
@@ -23,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from store import Store, Story, make_story_id  # noqa: E402
+from store.feeds import Feed, FeedList  # noqa: E402
 
 COMMON = (
     "the of and to in a is that for on with as was by at from his her said it an be are has have "
@@ -60,12 +62,26 @@ class Vocabulary:
         return "\n\n".join(paragraphs)
 
 
+def feed_url(number: int) -> str:
+    return f"https://feeds.example/{number}/rss.xml"
+
+
+def feed_name(words: Vocabulary) -> str:
+    return words.sentence(2).rstrip(".") + " News"
+
+
+def subscriptions(feeds: int, seed: int = 7) -> list[Feed]:
+    """The feeds `generate` files its stories under, as subscriptions (same names, same seed)."""
+    words = Vocabulary(random.Random(seed))
+    return [Feed(feed_url(n), title=feed_name(words), site_url=f"https://site{n}.example/") for n in range(feeds)]
+
+
 def generate(stories: int, feeds: int, seed: int = 7) -> Iterator[list[Story]]:
     chance = random.Random(seed)
     words = Vocabulary(chance)
     now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
-    feed_urls = [f"https://feeds.example/{n}/rss.xml" for n in range(feeds)]
-    feed_names = [words.sentence(2).rstrip(".") + " News" for _ in range(feeds)]
+    feed_urls = [feed_url(n) for n in range(feeds)]
+    feed_names = [feed_name(words) for _ in range(feeds)]
     batch: list[Story] = []
     for number in range(stories):
         feed = chance.randrange(feeds)
@@ -98,6 +114,8 @@ def generate(stories: int, feeds: int, seed: int = 7) -> Iterator[list[Story]]:
 def build(home: Path, stories: int, feeds: int) -> float:
     """Fill a store; returns seconds taken."""
     started = time.perf_counter()
+    with FeedList(home) as feed_list:
+        feed_list.add_many(subscriptions(feeds))
     with Store(home) as store:
         for batch in generate(stories, feeds):
             store.put_stories(batch)
