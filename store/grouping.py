@@ -56,6 +56,7 @@ from datetime import timedelta
 
 from store.canonical import canonical_url
 from store.model import Story
+from store.storydoc import SOURCE as STORY_DOCUMENT_SOURCE
 
 WINDOW = timedelta(days=3)
 WINDOW_SECONDS = WINDOW.total_seconds()
@@ -216,7 +217,18 @@ class Item:
     @classmethod
     def of(cls, story: Story) -> Item:
         terms, names = features(story.title, story_text(story))
-        return cls(id=story.id, feed=story.feed, url=article_url(story), time=story_time(story), terms=terms, names=names)
+        return cls(id=story.id, feed=outlet(story), url=article_url(story), time=story_time(story), terms=terms, names=names)
+
+
+def outlet(story: Story) -> str:
+    """Who published the story, for the one-story-per-outlet rule: its feed, else (an
+    saved page) its source's name."""
+    if story.feed:
+        return story.feed
+    # A story document is itself many outlets' account of an event: no one outlet.
+    if not story.source or story.source == STORY_DOCUMENT_SOURCE:
+        return ""
+    return f"source:{story.source.casefold()}"
 
 
 def article_url(story: Story) -> str:

@@ -38,7 +38,7 @@ from store.model import Story, StorySummary
 from store.records import StoreChanges
 
 FILE_NAME = "groups.sqlite3"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"  # 4: stories without a feed keyed by their source
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS members (

@@ -62,7 +62,7 @@ def binding_ids() -> set[str]:
 class BroadsheetApp(App[None], inherit_bindings=False):
     """A terminal news reader over one store."""
 
-    CSS_PATH = ["broadsheet.tcss", "nocolor.tcss"]
+    CSS_PATH = ["broadsheet.tcss", "coverage.tcss", "nocolor.tcss"]
     TITLE = "Broadsheet"
     COMMANDS = App.COMMANDS | {StoryCommands, SavedSearchCommands}
 

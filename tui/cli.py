@@ -160,6 +160,11 @@ def command_import(store: Store, args: argparse.Namespace) -> int:
         report = import_story_documents(store, documents)
         errors += report.errors
         imported = len(report.imported)
+        if report.added or report.updated:
+            from tui.group_sync import sync_groups
+
+            for notice in sync_groups(store)[1]:
+                print_error(notice)
         print(
             f"Imported {imported} stor{'y' if imported == 1 else 'ies'}: "
             f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged."

@@ -172,12 +172,22 @@ def command_fetch(store: Store, args: argparse.Namespace) -> int:
         summary = asyncio.run(fetch_all(store, feeds, progress=progress))
     if isinstance(progress, ProgressLine):
         progress.clear()
+    _group_new_stories(store)
     if args.json:
         json.dump(summary.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         print(summary_line(summary))
     return EXIT_OK if summary.ok else EXIT_PARTIAL
+
+
+def _group_new_stories(store: Store) -> None:
+    """The groups caught up with the new stories; a failure is one line on stderr, never the exit status."""
+    from tui.cli_common import print_error
+    from tui.group_sync import sync_groups
+
+    for notice in sync_groups(store)[1]:
+        print_error(notice)
 
 
 def command_export_opml(store: Store) -> int:
