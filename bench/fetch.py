@@ -343,6 +343,7 @@ class Result:
 
 def run_broadsheet(work: Path, urls: list[str], server: CorpusServer) -> Result:
     home = work / "broadsheet-home"
+    shutil.rmtree(home, ignore_errors=True)
     subscribe(home, urls)
     command = [sys.executable, __file__, "--fetch", str(home)]
     server.stats()
@@ -359,6 +360,7 @@ def run_broadsheet(work: Path, urls: list[str], server: CorpusServer) -> Result:
 
 def run_newsboat(work: Path, urls: list[str], server: CorpusServer, items: int) -> Result:
     folder = work / "newsboat"
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     (folder / "urls").write_text("\n".join(urls) + "\n")
     (folder / "config").write_text("reload-threads 8\n")
@@ -382,8 +384,9 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
 
-def report(feeds: int, items: int, latency_ms: float, results: list[Result]) -> None:
-    print(f"\n{feeds} feeds x {items} items" + (f", {latency_ms:g} ms latency" if latency_ms else ""))
+def report(feeds: int, items: int, latency_ms: float, results: list[Result], repeat: int = 1) -> None:
+    title = f"\n{feeds} feeds x {items} items" + (f", {latency_ms:g} ms latency" if latency_ms else "")
+    print(title + (f" (medians of {repeat} runs)" if repeat > 1 else ""))
     header = f"{'':12} {'cold s':>8} {'stories/s':>10} {'peak RSS':>9} {'warm s':>8}  warm answers"
     print(header)
     print("-" * len(header))
@@ -402,7 +405,20 @@ def report(feeds: int, items: int, latency_ms: float, results: list[Result]) -> 
         )
 
 
-def scenario(feeds: int, items: int, latency_ms: float, ports: int) -> None:
+def median_result(runs: list[Result]) -> Result:
+    """Each figure's median over the runs (one run: itself)."""
+    if len(runs) == 1:
+        return runs[0]
+
+    def middle(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    cold = Run(middle([r.cold.seconds for r in runs]), int(middle([r.cold.peak_rss for r in runs])), "")
+    warm = Run(middle([r.warm.seconds for r in runs]), int(middle([r.warm.peak_rss for r in runs])), "")
+    return Result(runs[0].tool, cold, warm, runs[0].stories, runs[-1].warm_answers)
+
+
+def scenario(feeds: int, items: int, latency_ms: float, ports: int, repeat: int = 1) -> None:
     with tempfile.TemporaryDirectory(prefix="broadsheet-bench-") as temporary:
         work = Path(temporary)
         print(f"\nwriting {feeds} feeds of {items} items…", end="", flush=True)
@@ -412,14 +428,22 @@ def scenario(feeds: int, items: int, latency_ms: float, ports: int) -> None:
         server = CorpusServer(work / "corpus", ports, latency_ms / 1000)
         try:
             urls = server.urls(names)
-            results = [run_broadsheet(work, urls, server)]
-            if shutil.which("newsboat"):
-                results.append(run_newsboat(work, urls, server, items))
-            else:
+            ours: list[Result] = []
+            theirs: list[Result] = []
+            for _ in range(repeat):  # in turn, so both see the machine's load alike
+                ours.append(run_broadsheet(work, urls, server))
+                if shutil.which("newsboat"):
+                    theirs.append(run_newsboat(work, urls, server, items))
+            if not theirs:
                 print("(newsboat is not installed: no comparison)")
         finally:
             server.close()
-        report(feeds, items, latency_ms, results)
+        if repeat > 1:
+            for run in ours + theirs:
+                print(f"  {run.tool:10} cold {run.cold.seconds:6.2f} s  warm {run.warm.seconds:5.2f} s  "
+                      f"peak RSS {megabytes(run.cold.peak_rss)}")
+        results = [median_result(ours)] + ([median_result(theirs)] if theirs else [])
+        report(feeds, items, latency_ms, results, repeat)
 
 
 def main() -> None:
@@ -429,6 +453,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="the server waits this long before each answer")
     parser.add_argument("--ports", type=int, default=8, help="ports served, standing for hosts (default 8)")
     parser.add_argument("--quick", action="store_true", help="only 200 feeds x 50 items")
+    parser.add_argument("--repeat", type=int, default=1, help="run each reader this many times; print medians")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--fetch", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -442,9 +467,10 @@ def main() -> None:
         scenarios: tuple[tuple[int, int], ...] = ((args.feeds or 200, args.items or 50),)
     else:
         scenarios = SCENARIOS[:1] if args.quick else SCENARIOS
-    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
+    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}")
     for feeds, items in scenarios:
-        scenario(feeds, items, args.latency_ms, args.ports)
+        scenario(feeds, items, args.latency_ms, args.ports, max(1, args.repeat))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ SQLite 3.43, newer than many systems' Python ships.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +89,8 @@ class Entry:
     record: dict[str, Any]
     published: float
     text: dict[str, Any] | None = None
+    # Never indexed before (the catalog has no row for it): nothing to delete first.
+    fresh: bool = False
 
 
 # A partition to index: its name, (file signature, content digest), and its entries.
@@ -206,13 +208,24 @@ class Catalog:
 
     # ------------------------------------------------------------- writing
 
-    def index_many(self, partitions: list[PartitionWork], *, replace: bool = False) -> None:
+    def index_many(
+        self,
+        partitions: list[PartitionWork],
+        *,
+        replace: bool = False,
+        identity_of: Callable[[str], tuple[str, str]] | None = None,
+    ) -> None:
         """Index several partitions in one transaction (one FTS5 segment, one commit).
 
-        With replace, the entries given are all that each partition holds.
+        With replace, the entries given are all that each partition holds.  With
+        ``identity_of``, each partition's identity (file signature, digest) is
+        asked for only once every row is indexed, just before the commit: a
+        writer indexes while it writes the files, and tells their identity when
+        they are written (an exception from it rolls everything back).
         """
+        identities: list[tuple[str, tuple[str, str]]] = []
         with self.transaction() as connection:
-            for partition, (signature, digest), entries in partitions:
+            for partition, identity, entries in partitions:
                 if replace:
                     connection.execute(
                         "DELETE FROM search WHERE rowid IN (SELECT num FROM stories WHERE partition = ?)", (partition,)
@@ -237,12 +250,15 @@ class Catalog:
                         ),
                     ).fetchone()
                     if entry.text is not None:
-                        if not replace:
+                        if not replace and not entry.fresh:
                             connection.execute("DELETE FROM search WHERE rowid = ?", (num,))
                         texts.append((num, *searchable_text(record, entry.text)))
                 if texts:
                     connection.executemany(INSERT_TEXT, texts)
                 self._log(connection, [EVERYTHING] if replace else [entry.story_id for entry in entries])
+                identities.append((partition, identity))
+            for partition, identity in identities:
+                signature, digest = identity_of(partition) if identity_of is not None else identity
                 connection.execute(
                     "INSERT OR REPLACE INTO partitions VALUES (?, ?, ?)", (partition, signature, digest)
                 )

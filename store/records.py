@@ -18,17 +18,20 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from store.catalog import Catalog, CatalogDamaged, Entry, PartitionWork
-from store.errors import StoreError, UnknownStoryError
+from store.errors import StoreError, StoreWriteError, UnknownStoryError
+# BUCKETS and partition_for are named here too, where they always were.
+from store.ingest import BUCKETS, PreparedStory, partition_for, prepare_story  # noqa: F401
 from store.query import Query, QueryError, parse_query
 from store.saved import SavedSearch, SavedSearches
 from store.search import Snippet, best_snippet, count_matches, run_search
@@ -38,11 +41,9 @@ from store.model import (
     StorySummary,
     parse_stored_time,
     story_from_records,
-    story_to_records,
 )
 from store.storage import RecordFile, Tables, file_signature, store_lock
 
-BUCKETS = 16
 USER_FIELDS = frozenset({"read", "bookmarked", "fetched"})
 USER_TEXT_FIELDS = frozenset({"note"})
 _PARTITION_NAME = re.compile(r"^\d{4}-\d{2}-\d+$")
@@ -69,19 +70,20 @@ class SearchHit:
 
 
 @dataclass(slots=True)
+class _PartitionPlan:
+    """One partition's share of a write: the record changes, and the catalog entries for them."""
+
+    partition: str
+    list_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    text_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class PutResult:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-
-
-def partition_for(story: Story) -> str:
-    """The month the story belongs to, with a bucket of its id."""
-    moment = story.published
-    if moment > story.fetched + timedelta(days=2) or moment.year < 1990:
-        moment = story.fetched
-    moment = moment.astimezone(timezone.utc)
-    return f"{moment.year:04d}-{moment.month:02d}-{int(story.id[:4], 16) % BUCKETS}"
 
 
 def published_seconds(record: dict[str, Any]) -> float:
@@ -152,6 +154,10 @@ class Store:
         self._mutex = threading.RLock()
         self._lock = store_lock(self.home)
         self._files: dict[Path, RecordFile] = {}
+        # Partitions this store wrote, oldest first, with their sizes in stories (see trim_cache).
+        self._written: dict[str, int] = {}
+        # Indexes a write's stories while the write's files are written (see _write_and_index).
+        self._index_thread: ThreadPoolExecutor | None = None
         self._catalog = self._open_catalog()
         self._saved = SavedSearches(self.home, self._record_file(self.home, "searches"))
         with self._writing():
@@ -164,6 +170,9 @@ class Store:
 
     def close(self) -> None:
         with self._mutex:
+            if self._index_thread is not None:
+                self._index_thread.shutdown(wait=True)
+                self._index_thread = None
             for record_file in self._files.values():
                 record_file.close()
             self._files.clear()
@@ -345,14 +354,39 @@ class Store:
         bookmarked_only: bool = False,
         limit: int | None = None,
         offset: int = 0,
+        feed: str | None = None,
     ) -> list[StorySummary]:
-        """Rows for the story list, newest first."""
+        """Rows for the story list, newest first; with ``feed``, only that feed's stories."""
+        if feed is not None:
+            return self._feed_summaries(feed, unread_only, bookmarked_only, limit, offset)
         rows = self._call(
             lambda: self._catalog.rows(
                 unread_only=unread_only, bookmarked_only=bookmarked_only, limit=limit, offset=offset
             )
         )
         return [_summary(row) for row in rows]
+
+    def _feed_summaries(
+        self, feed: str, unread_only: bool, bookmarked_only: bool, limit: int | None, offset: int
+    ) -> list[StorySummary]:
+        """One feed's rows (found through the catalog's index on the feed): nothing else is read."""
+        ids = list(self._call(lambda: self._catalog.feed_story_ids(feed, keep_bookmarked=False)))
+        rows = [
+            summary
+            for summary in self.summaries_for(ids)
+            if not (unread_only and summary.read) and not (bookmarked_only and not summary.bookmarked)
+        ]
+        return rows[offset:] if limit is None else rows[offset : offset + limit]
+
+    def partition_sizes(self) -> dict[str, int]:
+        """How many stories each partition holds (what rewriting it costs)."""
+        rows = self._call(lambda: self._catalog.query("SELECT partition, COUNT(*) FROM stories GROUP BY partition"))
+        return {str(partition): int(count) for partition, count in rows}
+
+    def known_ids(self, story_ids: Iterable[str]) -> set[str]:
+        """Which of these stories the store holds."""
+        wanted = list(story_ids)
+        return set(self._call(lambda: self._catalog.locate(wanted)))
 
     def summaries_for(self, story_ids: list[str]) -> list[StorySummary]:
         """Rows for these stories (those that still exist), newest first."""
@@ -464,52 +498,62 @@ class Store:
 
     # ----------------------------------------------------------------- writing
 
-    def put_stories(self, stories: Iterable[Story]) -> PutResult:
+    def put_stories(
+        self, stories: Iterable[Story | PreparedStory], *, keep_published: Collection[str] = ()
+    ) -> PutResult:
         """Insert new stories and update known ones, in one write per partition.
 
         A known story keeps what the user gave it: read, bookmarked, note, and the
-        time it was first fetched.
+        time it was first fetched; one named in ``keep_published`` also keeps its
+        date (a feed item without a date gets the fetch time: once stored, it keeps
+        the time it was first seen).  A Story is cleaned here; a PreparedStory was
+        cleaned where it was made (store.ingest.prepare_story, in a parsing worker).
         """
-        batch: dict[str, Story] = {}
+        batch: dict[str, PreparedStory] = {}
         for story in stories:
-            clean = story.sanitized()
-            batch[clean.id] = clean
+            prepared = story if isinstance(story, PreparedStory) else prepare_story(story)
+            batch[prepared.id] = prepared
         result = PutResult()
         if not batch:
             return result
+        keep = set(keep_published)
         with self._writing():
             self._call(self._sync_catalog)
             located = self._call(lambda: self._catalog.locate(list(batch)))
-            by_partition: dict[str, list[Story]] = {}
-            for story in batch.values():
-                by_partition.setdefault(located.get(story.id) or partition_for(story), []).append(story)
-            written: list[tuple[str, list[str]]] = []
-            for partition, members in sorted(by_partition.items()):
-                changed = self._put_partition(partition, members, set(located), result)
-                if changed:
-                    written.append((partition, changed))
-            # One catalog transaction for the whole batch; a crash before it is caught
-            # by the partition signatures and indexed again on the next open.
-            self._index_written(written, with_text=True)
+            by_partition: dict[str, list[PreparedStory]] = {}
+            for prepared in batch.values():
+                by_partition.setdefault(located.get(prepared.id) or prepared.partition, []).append(prepared)
+            plans = [
+                self._plan_partition(partition, members, located, keep, result)
+                for partition, members in sorted(by_partition.items())
+            ]
+            self._write_and_index([plan for plan in plans if plan.entries])
         return result
 
-    def _put_partition(self, partition: str, members: list[Story], known: set[str], result: PutResult) -> list[str]:
-        """Write one partition's share of a batch; returns the ids that changed."""
-        list_file = self._record_file(self._stories_dir, partition)
-        text_file = self._record_file(self._texts_dir, partition)
-        current_lists = list_file.table.records()
-        current_texts = text_file.table.records()
-        list_changes: dict[str, dict[str, Any]] = {}
-        text_changes: dict[str, dict[str, Any]] = {}
+    def _plan_partition(
+        self,
+        partition: str,
+        members: list[PreparedStory],
+        located: dict[str, str],
+        keep_published: set[str],
+        result: PutResult,
+    ) -> _PartitionPlan:
+        """What one partition's share of a batch changes (read here, written later)."""
+        current_lists = self._record_file(self._stories_dir, partition).table.records()
+        current_texts = self._record_file(self._texts_dir, partition).table.records()
+        plan = _PartitionPlan(partition)
         for story in members:
-            listed, text = story_to_records(story)
-            old_list = current_lists.get(story.id) if story.id in known else None
+            listed, text = story.listed, story.text
+            old_list = current_lists.get(story.id) if story.id in located else None
             if old_list is None:
-                list_changes[story.id], text_changes[story.id] = listed, text
+                plan.list_changes[story.id], plan.text_changes[story.id] = listed, text
                 result.added.append(story.id)
+                fresh = story.id not in located  # the catalog has no row (and no text) for it yet
+                plan.entries.append(Entry(story.id, listed, published_seconds(listed), text, fresh=fresh))
                 continue
             old_text = current_texts.get(story.id, {})
-            listed = {k: v for k, v in listed.items() if k not in USER_FIELDS}
+            kept = USER_FIELDS | {"published"} if story.id in keep_published else USER_FIELDS
+            listed = {k: v for k, v in listed.items() if k not in kept}
             text = {k: v for k, v in text.items() if k not in USER_TEXT_FIELDS and (v or k != "full_text")}
             list_delta = {k: v for k, v in listed.items() if old_list.get(k) != v}
             text_delta = {k: v for k, v in text.items() if old_text.get(k) != v}
@@ -517,16 +561,88 @@ class Store:
                 result.unchanged.append(story.id)
                 continue
             if list_delta:
-                list_changes[story.id] = list_delta
+                plan.list_changes[story.id] = list_delta
             if text_delta:
-                text_changes[story.id] = text_delta
+                plan.text_changes[story.id] = text_delta
             result.updated.append(story.id)
-        # Texts first: the list record is what makes a story exist, so it goes last.
-        if text_changes:
-            text_file.table.merge_records(text_changes)
-        if list_changes:
-            list_file.table.merge_records(list_changes)
-        return list(dict.fromkeys([*list_changes, *text_changes]))
+            merged = {**old_list, **list_delta}
+            plan.entries.append(Entry(story.id, merged, published_seconds(merged), {**old_text, **text_delta}))
+        return plan
+
+    def _write_and_index(self, plans: list[_PartitionPlan]) -> None:
+        """Write the partitions' files here while another thread indexes their stories.
+
+        Writing (compression, fsync) and indexing (SQLite) each release the GIL
+        for most of their time, so on two cores a write costs about the longer
+        of the two rather than their sum.  The catalog's transaction commits only
+        once every file is written, with the files' identities; if a file cannot
+        be written, the transaction is rolled back.  A crash in between is caught
+        by the partition signatures on the next open, as before.
+        """
+        if not plans:
+            return
+        written = threading.Event()
+        identities: dict[str, tuple[str, str]] = {}
+
+        def identity_of(partition: str) -> tuple[str, str]:
+            written.wait()
+            if partition not in identities:
+                raise StoreWriteError("the story files were not written; the index is left as it was")
+            return identities[partition]
+
+        jobs: list[PartitionWork] = [(plan.partition, ("", ""), plan.entries) for plan in plans]
+        indexing = self._indexer().submit(self._catalog.index_many, jobs, identity_of=identity_of)
+        try:
+            for plan in plans:
+                # Texts first: the list record is what makes a story exist, so it goes last.
+                list_file = self._record_file(self._stories_dir, plan.partition)
+                if plan.text_changes:
+                    self._record_file(self._texts_dir, plan.partition).table.merge_records(plan.text_changes)
+                if plan.list_changes:
+                    list_file.table.merge_records(plan.list_changes)
+                self._note_written(plan.partition, len(list_file.table.records()))
+            identities.update((plan.partition, self._partition_identity(plan.partition)) for plan in plans)
+        except BaseException:
+            written.set()
+            with suppress(Exception):
+                indexing.result()  # rolled back; the write's own error is the one to tell
+            raise
+        written.set()
+        try:
+            indexing.result()
+        except CatalogDamaged:
+            self._guard()  # rebuilt from the files, the new ones included
+
+    def _indexer(self) -> ThreadPoolExecutor:
+        if self._index_thread is None:
+            self._index_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="broadsheet-indexer")
+        return self._index_thread
+
+    # A long writer (a fetch) keeps what it read of the partitions it writes, within a budget.
+
+    def _note_written(self, partition: str, size: int) -> None:
+        self._written.pop(partition, None)
+        self._written[partition] = size
+
+    def trim_cache(self, max_stories: int) -> None:
+        """Forget what was read of partitions, but for those written last, up to ``max_stories`` stories.
+
+        A store keeps every partition it has read in memory; a writer that
+        writes for long (a fetch) calls this after each write so that the
+        partitions it keeps writing stay read and the rest are let go.
+        """
+        with self._mutex:
+            keep: set[str] = set()
+            total = 0
+            for partition, size in reversed(self._written.items()):
+                if total + size > max_stories:
+                    break
+                keep.add(partition)
+                total += size
+            for path in list(self._files):
+                if path.parent in (self._stories_dir, self._texts_dir) and path.name.split(".", 1)[0] not in keep:
+                    self._files.pop(path).close()
+            self._written = {partition: self._written[partition] for partition in self._written if partition in keep}
 
     def _index_written(self, written: list[tuple[str, list[str]]], *, with_text: bool) -> None:
         """Bring the catalog up to date with what was just written, in one transaction."""
@@ -568,6 +684,31 @@ class Store:
     def feed_counts(self) -> dict[str, tuple[int, int]]:
         """For each feed URL: how many stories it has, and how many are unread."""
         return dict(self._call(self._catalog.feed_counts))
+
+    def rename_feed(self, old_url: str, new_url: str) -> list[str]:
+        """A feed moved for good (301/308): its stories now name ``new_url`` as their feed.
+
+        Written as every change is, one atomic write per partition, under the
+        store's lock; the catalog follows.  Returns the ids changed.
+        """
+        if old_url == new_url:
+            return []
+        written: list[tuple[str, list[str]]] = []
+        with self._writing():
+            self._call(self._sync_catalog)
+            located = self._call(lambda: self._catalog.feed_story_ids(old_url, keep_bookmarked=False))
+            by_partition: dict[str, list[str]] = {}
+            for story_id, partition in located.items():
+                by_partition.setdefault(partition, []).append(story_id)
+            for partition, ids in sorted(by_partition.items()):
+                list_file = self._record_file(self._stories_dir, partition)
+                records = list_file.table.records()
+                to_change = [i for i in ids if i in records and records[i].get("feed") == old_url]
+                if to_change:
+                    list_file.table.merge_records({i: {"feed": new_url} for i in to_change})
+                    written.append((partition, to_change))
+            self._index_written(written, with_text=False)
+        return [story_id for _, ids in written for story_id in ids]
 
     def remove_feed_stories(self, feed_url: str) -> int:
         """Delete a feed's stories, except the bookmarked ones: those are kept for good."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,34 @@ def test_save_makes_a_bookmarked_searchable_story(
     assert [story["url"] for story in saved] == [url] and 3 <= len(saved[0]["highlights"]) <= 5
     _, out, _ = run_cli(capsys, "--home", str(home), "search", "Kittiwake", "--json")
     assert [story["id"] for story in json.loads(out)] == [saved[0]["id"]]
+
+
+WRITER = Path(__file__).parent / "store" / "writer.py"
+
+
+def test_fetch_while_another_process_writes_the_store(
+    home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`broadsheet fetch` and another writer (a TUI, say) on one store: neither loses the other's writes."""
+    urls = [http_server.route(f"/f{n}.xml", Route.file(name)) for n, name in enumerate(["rss20.xml", "atom10.xml"])]
+    h = ["--home", str(home)]
+    for url in urls:
+        assert run_cli(capsys, *h, "add", url)[0] == 0
+    writer = subprocess.Popen([sys.executable, str(WRITER), str(home), "1000"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        assert writer.stdout.readline().startswith("put")  # the writer is writing
+        code, out, err = run_cli(capsys, *h, "fetch", "--json")
+        assert code == 0 and json.loads(out)["new_stories"] == 8 and err == ""
+    finally:
+        writer.terminate()
+        lines = writer.communicate(timeout=30)[0].splitlines()
+    written = {n for line in lines if line.startswith("put") for n in range(*map(int, line.split()[1:3]))}
+    written |= set(range(1000, 1025))  # the batch read above
+    _, out, _ = run_cli(capsys, *h, "list", "--json")
+    stories = json.loads(out)
+    assert len([story for story in stories if story["feed"] in urls]) == 8
+    listed_urls = {story["url"] for story in stories}
+    assert {f"https://news.example/{n}" for n in written} <= listed_urls
+    _, out, _ = run_cli(capsys, *h, "feeds", "--json")
+    assert {feed["url"]: feed["last_status"] for feed in json.loads(out)} == {url: 200 for url in urls}

@@ -70,7 +70,9 @@ def keyed_actions(panes: Sequence[tuple[str, Sequence[Owner]]], keymap: Keymap) 
                         keys=(binding,),
                         in_palette=node is not None and not binding.system,
                     )
-                else:
+                elif all(binding.key != seen.key for seen in known.keys):
+                    # Textual expands "j,down" into two bindings, and a remapping of the id replaces
+                    # each of them with all the new keys: list every key once.
                     found[binding_id] = dataclasses.replace(known, keys=(*known.keys, binding))
     return list(found.values())
 

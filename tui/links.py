@@ -6,7 +6,8 @@ not start with "-" (store.weburl.safe_web_url), and then
 
 * over SSH (`SSH_CONNECTION` or `SSH_TTY` set) no browser starts on the remote
   host: the address is copied to the reader's own clipboard with OSC 52;
-* on a desktop the configured opener, else the system's (`open` on macOS,
+* on a desktop the configured opener (the config's `opener`, or BROADSHEET_OPENER:
+  tui.config reads both; this module never reads the setting itself), else the system's (`open` on macOS,
   `xdg-open` where there is a display), is started with the address as one argv
   element, never through a shell, detached from the terminal;
 * where no browser can start (no display, the opener is missing) the address is
@@ -18,7 +19,6 @@ The launcher and the clipboard are parameters, so tests put recorders in their p
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -28,10 +28,8 @@ from typing import Literal
 
 from store.weburl import safe_web_url
 
-OPENER_VARIABLE = "BROADSHEET_OPENER"
-"""The opener command (argv, split like a shell would but never run by one); "{url}" marks where the address goes."""
-
 URL_PLACEHOLDER = "{url}"
+"""Where the address goes in the opener's argv (else it is the last argument)."""
 
 Launcher = Callable[[Sequence[str]], None]
 """Starts a program from its argv; raises OSError when it cannot."""
@@ -75,26 +73,6 @@ def link_target(url: str) -> str | None:
 def over_ssh(environ: Mapping[str, str]) -> bool:
     """True in a session reached through SSH: a browser started here would open on the remote host."""
     return bool(environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
-
-
-def parse_opener(value: str) -> list[str]:
-    """The opener setting as argv (split with shell-like quoting, never run by a shell); ValueError when unbalanced."""
-    try:
-        argv = shlex.split(value)
-    except ValueError as error:
-        raise ValueError(f"The opener command cannot be read ({error}).") from None
-    return argv
-
-
-def opener_setting(environ: Mapping[str, str]) -> tuple[list[str] | None, str]:
-    """The opener from BROADSHEET_OPENER (None when unset), and a warning when it cannot be read."""
-    value = environ.get(OPENER_VARIABLE, "").strip()
-    if not value:
-        return None, ""
-    try:
-        return parse_opener(value) or None, ""
-    except ValueError as error:
-        return None, f"{OPENER_VARIABLE}: {error} The system's browser is used instead."
 
 
 def opener_argv(opener: Sequence[str], url: str) -> list[str]:

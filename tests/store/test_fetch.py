@@ -375,7 +375,7 @@ def test_stories_are_written_in_several_batches(store: Store, feeds: FeedList, h
         if not update.feed_url:
             written.append(update.new_stories)
 
-    settings = replace(SETTINGS, batch_stories=2, partitions_per_write=1, small_store=0)
+    settings = replace(SETTINGS, batch_stories=2, write_stories=1)
     summary = fetch(store, feeds, settings=settings, progress=progress)
     assert summary.ok and summary.new_stories == 10 and store.count() == 10
     assert len(written) > 1 and written == sorted(written) and written[-1] == 10

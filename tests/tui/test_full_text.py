@@ -194,7 +194,7 @@ async def test_generated_highlights_come_from_the_full_text_and_are_marked(
             assert not any(word.lower() in highlight.lower() for word in BOILERPLATE), highlight
         panel = app.query_one(Highlights)
         await until(pilot, lambda: panel.story is not None and panel.story.highlights == kept.highlights)
-        assert panel.border_subtitle == "generated"
+        assert panel.generated and "generated from the story's text" in screen_text(pilot)
         assert kept.highlights[0][:40] in screen_text(pilot)
 
 
@@ -205,7 +205,7 @@ async def test_a_story_without_highlights_gets_generated_ones_without_any_fetch(
         await pilot.press("j", "j")  # a story with text and no highlights of its own
         panel = app.query_one(Highlights)
         await until(pilot, lambda: panel.story is not None and bool(panel.story.highlights))
-        assert panel.border_subtitle == "generated"
+        assert panel.generated and "generated from the story's text" in screen_text(pilot)
         story = stored(store, panel.story.id)
         assert story.highlights_generated and story.highlights == panel.story.highlights
 

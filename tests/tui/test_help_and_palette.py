@@ -16,7 +16,7 @@ from tui.dialogs.base import Dialog
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.input import InputDialog
 from tui.dialogs.note import NoteDialog
-from tui.screens.help import QUERY_LANGUAGE, TITLE_WIDTH, HelpScreen
+from tui.screens.help import KEY_WIDTH, QUERY_LANGUAGE, TITLE_WIDTH, HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.views import ViewsScreen
 from tui.views import saved_view
@@ -191,6 +191,19 @@ async def test_help_shows_remapped_keys(app: BroadsheetApp) -> None:
         assert bookmark_line.split()[0] == "B"
         await pilot.press("escape", "n")
         assert app.query_one(StoryList).cursor == 1
+
+
+async def test_help_lists_each_remapped_key_once(app: BroadsheetApp) -> None:
+    """Textual expands "j,down" into two bindings; remapped, each became "n,down": n, n, down, down."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.set_keymap({"story.down": "n,down"})
+        (down,) = [action for action in help_actions(app) if action.binding_id == "story.down"]
+        assert down.key_display(app) == "n, ↓"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        line = next(line for line in app.screen.key_table().plain.splitlines() if "story.down" in line)
+        assert line[:KEY_WIDTH].strip() == "n, ↓"
 
 
 async def test_palette_lists_every_action_with_its_key(app: BroadsheetApp) -> None:

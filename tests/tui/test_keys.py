@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Static
 from tui_helpers import fixed_clock, fixed_stories, row, screen_text, settle, stored
 
 from store import Store, StorySummary
@@ -129,10 +130,33 @@ async def test_page_keys_scroll_the_viewer(app: BroadsheetApp, forward: str) -> 
 async def test_page_keys_scroll_the_viewer_from_the_list_when_wide(app: BroadsheetApp) -> None:
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
-        viewer = app.query_one(StoryView)
+        viewer, story_list = app.query_one(StoryView), app.query_one(StoryList)
+        await pilot.press("space")  # nothing opened yet: the list pages
+        assert viewer.story is None and story_list.cursor > 0
+        await pilot.press("g", "enter", "escape")
+        await settle(pilot)
         await pilot.press("space")
-        assert app.focused is app.query_one(StoryList)
+        assert app.focused is story_list
         assert viewer.scroll_y > 0
+
+
+async def test_the_viewer_stays_on_the_opened_story_while_the_highlights_follow_the_cursor(
+    app: BroadsheetApp,
+) -> None:
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        viewer, highlights = app.query_one(StoryView), app.query_one(Highlights)
+        assert viewer.story is None and "enter opens" in str(viewer.query_one("#viewer-message", Static).content)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert viewer.story is not None and viewer.story.id == STORIES[0].id
+        await pilot.press("escape", "j", "j")
+        await settle(pilot)
+        assert highlights.story is not None and highlights.story.id == STORIES[2].id
+        assert viewer.story.id == STORIES[0].id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert viewer.story.id == STORIES[2].id and app.focused is viewer
 
 
 async def test_viewer_line_keys(app: BroadsheetApp) -> None:

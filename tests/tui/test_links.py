@@ -15,7 +15,8 @@ from tui_helpers import NOW, fixed_clock, notifications, screen_lines, settle, u
 
 from store import Store, Story, make_story_id
 from tui.app import BroadsheetApp
-from tui.links import LinkOutcome, open_url, opener_argv, opener_setting, over_ssh, system_browser_argv
+from tui.config import load_config
+from tui.links import LinkOutcome, open_url, opener_argv, over_ssh, system_browser_argv
 from tui.screens.main import MainScreen
 from tui.widgets.article_markdown import split_markdown, with_hyperlinks
 from tui.widgets.story_view import StoryView
@@ -99,14 +100,19 @@ def test_locally_the_opener_gets_the_address_as_one_argument() -> None:
     assert opener_argv(["open-it", "--url={url}", "--quiet"], address) == ["open-it", f"--url={address}", "--quiet"]
 
 
-def test_the_opener_setting_is_split_like_argv_and_never_run_by_a_shell() -> None:
-    assert opener_setting({"BROADSHEET_OPENER": "'/opt/My Browser/run' --private"}) == (
-        ["/opt/My Browser/run", "--private"],
-        "",
-    )
-    assert opener_setting({}) == (None, "")
-    opener, warning = opener_setting({"BROADSHEET_OPENER": "browser 'unclosed"})
-    assert opener is None and "BROADSHEET_OPENER" in warning
+async def test_the_opener_setting_is_split_like_argv_and_never_run_by_a_shell(store: Store) -> None:
+    """The opener comes from the config (which reads BROADSHEET_OPENER): links.py never reads the setting."""
+    config, problems = load_config(environ={"BROADSHEET_OPENER": "'/opt/My Browser/run' --private"}, read_file=False)
+    assert config.opener == ("/opt/My Browser/run", "--private") and problems == []
+    app = BroadsheetApp(store, clock=fixed_clock, refresh_minutes=0, config=config)
+    async with app.run_test(size=NARROW):
+        assert app.main_screen.opener == ["/opt/My Browser/run", "--private"]
+    config, problems = load_config(environ={}, read_file=False)
+    app = BroadsheetApp(store, clock=fixed_clock, refresh_minutes=0, config=config)
+    async with app.run_test(size=NARROW):
+        assert app.main_screen.opener is None
+    config, problems = load_config(environ={"BROADSHEET_OPENER": "browser 'unclosed"}, read_file=False)
+    assert config.opener == () and len(problems) == 1 and "BROADSHEET_OPENER" in problems[0]
 
 
 def test_the_system_browser_needs_a_display(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -179,7 +179,7 @@ async def test_the_highlights_pane_marks_matches(app: BroadsheetApp) -> None:
         assert highlights.story is not None and highlights.story.id == TRAM.id
         first = TRAM.highlights[0]
         assert highlights.spans[0] == ((first.index("hospital"), first.index("hospital") + len("hospital")),)
-        text = highlights.query(".bullet-text").first(Static).content
+        text = highlights.bullet_content(0)
         assert [text.plain[span.start : span.end] for span in text.spans] == ["hospital"]
 
 

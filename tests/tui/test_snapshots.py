@@ -1,4 +1,7 @@
-"""Layout snapshots at 80x24 and 160x48, with fixed stories and a fixed clock.
+"""Layout snapshots at 80x24, 160x48 and 200x60, with fixed stories and a fixed clock.
+
+Side by side, the highlights follow the cursor and the viewer shows the story opened
+("open-moved-on": opened, then the cursor moved on); "reading-mode" is `z`.
 
 Update with `make snapshots` after a change you have looked at; the SVGs are committed.
 """
@@ -50,6 +53,9 @@ SCENES: list[tuple[str, tuple[int, int], Iterable[str]]] = [
     ("open", NARROW, ("enter",)),
     ("open", WIDE, ("j", "enter")),
     ("flags", NARROW, ("j", "j", "b", "m", "j")),
+    ("open-moved-on", (200, 60), ("j", "enter", "escape", "j", "j")),
+    ("reading-mode", NARROW, ("j", "z")),
+    ("reading-mode", WIDE, ("j", "enter", "z")),
     ("help", NARROW, ("question_mark",)),
     ("help", WIDE, ("question_mark",)),
 ]

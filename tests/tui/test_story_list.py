@@ -13,8 +13,8 @@ from tui_helpers import NOW, fixed_clock, fixed_stories, settle
 
 from store import Store, StorySummary
 from tui.app import BroadsheetApp
+from tui.widgets.highlights import Highlights
 from tui.widgets.story_list import StoryList, fit_cells, format_age
-from tui.widgets.story_view import StoryView
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,7 @@ async def test_first_run_puts_the_samples_in_the_store(tmp_path: Path) -> None:
             assert not store.is_empty()
             assert app.query_one(StoryList).story_count == store.count() >= 3
             assert not app.query("Toast"), "no error on first run"
-            assert app.query_one(StoryView).story is not None
+            assert app.query_one(Highlights).story is not None
 
 
 async def test_changes_from_another_process_are_picked_up(app: BroadsheetApp, store_home: Path) -> None:

@@ -21,6 +21,13 @@ page in a named async worker (`store.articles.fetch_full_text`), which stores th
 extracted text, so the next open is instant and offline; `v` switches between the
 feed text and the full text, `f` fetches again.  A story with no highlights of its
 own gets generated ones (`store.articles.ensure_highlights`, in a thread worker).
+The viewer shows the story the reader opened (enter), not the one under the cursor:
+side by side, the highlights pane follows the cursor ("the key points of the selected
+story") and the viewer stays on what is being read, so a move of the cursor repaints two
+rows of the list, the highlights and the status line, and nothing else.  `z` gives the
+viewer the whole screen (reading mode); `z` or escape returns.  The layout follows the
+width, or the config's `layout` ("wide", "stacked").
+
 Links (tui.links): `o` opens the story's link (a browser on a desktop, the clipboard
 over SSH), `y` copies it, and a click on a link in the viewer takes the same road.
 `a` saves any web page as a bookmarked story (`store.articles.save_url`).
@@ -50,7 +57,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Markdown
+from textual.widgets import Input, Markdown
 from textual.worker import get_current_worker
 
 from store import QueryError, SavedSearch, Store, StoreError, Story, StorySummary, sample_stories
@@ -58,13 +65,15 @@ from store.feeds import FeedList
 from tui.dialogs.input import InputDialog
 from tui.dialogs.note import NoteDialog
 from tui.full_text import fetch_on_open, text_choice
-from tui.links import Launcher, copy_url, launch_detached, open_url, opener_setting
+from tui.grouped import GROUPING_ACTIONS, Folded, GroupingMixin
+from tui.links import Launcher, copy_url, launch_detached, open_url
 from tui.matches import StoryMatches, find_story_matches, query_terms, spans_in
 from tui.patch import plan_patch
 from tui.refresh import NO_FEEDS, plural, progress_line, start_process_tracker, summary_message
 from tui.screens.views import ViewsScreen
 from tui.views import ALL_STORIES, BOOKMARKS, SEARCH_LIMIT, View, saved_view, search_view, unread_only_query
 from tui.widgets.highlights import Highlights
+from tui.widgets.quiet_footer import QuietFooter
 from tui.widgets.search_bar import HINT, SearchBar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.story_list import KEEP, RowSnippet, StoryList, KeepCursor
@@ -76,7 +85,17 @@ if TYPE_CHECKING:
     from store.fetch import FetchProgress, FetchSettings, FetchSummary
 
 WIDE_LAYOUT_WIDTH = 120
-"""From this many columns the panes sit side by side."""
+"""From this many columns the panes sit side by side (config `layout = "auto"`)."""
+
+LAYOUT_BREAKPOINTS: dict[str, list[tuple[int, str]]] = {
+    "auto": [(0, "-narrow"), (WIDE_LAYOUT_WIDTH, "-wide")],
+    "wide": [(0, "-wide")],
+    "stacked": [(0, "-narrow")],
+}
+"""The config's `layout`: by the width, always side by side, or always stacked."""
+
+VIEWER_HINT = "enter opens the story under the cursor here · z reads it full screen"
+"""What the viewer says beside the list before a story is opened."""
 
 SHORT_HEIGHT = 12
 TALL_HEIGHT = 17
@@ -113,7 +132,7 @@ class ListSnapshot:
     """The change-log token of the rows: closing the search catches up from it."""
 
 
-class MainScreen(Screen[None], inherit_bindings=False):
+class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
     """Three panes over one store: list | highlights over viewer, or stacked when narrow."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_LAYOUT_WIDTH, "-wide")]
@@ -132,6 +151,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
             id="pane.previous",
         ),
         Binding("h,escape", "back", "Back", tooltip="Go back to the story list", id="view.back"),
+        Binding(
+            "z",
+            "reading_mode",
+            "Reading mode",
+            show=False,
+            tooltip="Read full screen, or go back",
+            id="view.reading_mode",
+        ),
         # After view.back: escape closes the search when there is nothing to go back from.
         Binding(
             "escape",
@@ -216,6 +243,30 @@ class MainScreen(Screen[None], inherit_bindings=False):
         ),
         Binding("y", "copy_link", "Copy link", show=False, tooltip="Copy the story's link", id="story.copy_link"),
         Binding("a", "save_page", "Save page", show=False, tooltip="Save a web page to read later", id="page.save"),
+        Binding(
+            "c",
+            "toggle_grouping",
+            "Group coverage",
+            show=False,
+            tooltip="Group the sources of one event",
+            id="view.toggle_grouping",
+        ),
+        Binding(
+            "right_square_bracket",
+            "next_source",
+            "Next source",
+            show=False,
+            tooltip="Show the next source's version",
+            id="story.next_source",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_source",
+            "Previous source",
+            show=False,
+            tooltip="Show the previous source",
+            id="story.previous_source",
+        ),
     ]
 
     # ------------------------------------------------------------ messages from the workers
@@ -233,10 +284,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
             matched_count: int | None = None,
             highlights: dict[str, list[str]] | None = None,
             token: int | None = None,
+            folded: Folded | None = None,
         ) -> None:
             super().__init__()
             self.token = token
             """The change-log token taken before the rows were read."""
+            self.folded = folded
+            """How the rows fold into groups (None: one row per story); `summaries` are then its rows."""
             self.view = view
             self.unread_only = unread_only
             self.summaries = summaries
@@ -450,6 +504,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._story_cache: LRUCache[str, Story] = LRUCache(64)
         self._match_cache: LRUCache[tuple[str, str], StoryMatches] = LRUCache(64)
         self._wanted_id: str | None = None
+        """The story under the cursor: the highlights pane shows it."""
+        self._opened_id: str | None = None
+        """The story the reader opened (enter): the viewer shows it."""
+        self._step_after_open = 0
+        """A match to step to (1 next, -1 previous) once the story being opened shows (n from the list)."""
+        self._zoom_from_reading = False
+        """Whether a story was being read when reading mode began (escape then goes back to it)."""
+        self._last_refresh: datetime | None = None
         self._unread_count = 0
         self._matched_count: int | None = None
         self._write_lock = threading.Lock()
@@ -483,8 +545,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """Stories the reader switched to their feed text (v)."""
         self._highlights_asked: set[str] = set()
         """Stories whose highlights were generated (or tried) this session."""
-        self.opener, self._opener_warning = opener_setting(os.environ)
-        """The reader's opener command (argv), None for the system's browser."""
         self.launcher: Launcher = launch_detached
         """Starts the browser from its argv (tests put a recorder here)."""
 
@@ -499,19 +559,36 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 yield Highlights(id="highlights")
                 yield StoryView(self._clock, id="story-view")
         yield StatusBar(id="status-bar")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
-        if self._opener_warning:
-            self.notify(self._opener_warning, title="Settings", severity="warning", timeout=10, markup=False)
+        self._apply_layout_setting()
         self.story_list.border_title = "Stories"
         self.highlights.border_title = "Highlights"
         self.story_view.border_title = "Story"
         self.search_bar.display = False
+        self.story_view.show_message(VIEWER_HINT)
         self._show_new_notices()
+        self._read_last_refresh()
         self._load_stories(seed_samples=True)
         self._load_saved_searches()
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
+
+    def _apply_layout_setting(self) -> None:
+        """Side by side or stacked by the width, or as the config's `layout` says."""
+        layout = getattr(getattr(self.app, "config", None), "layout", "auto")
+        self.HORIZONTAL_BREAKPOINTS = LAYOUT_BREAKPOINTS.get(layout, LAYOUT_BREAKPOINTS["auto"])
+        width = self.size.width or self.app.size.width
+        wide = layout == "wide" or (layout == "auto" and width >= WIDE_LAYOUT_WIDTH)
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-narrow")
+
+    @property
+    def opener(self) -> list[str] | None:
+        """The reader's opener command (argv) from the config (or BROADSHEET_OPENER); None: the system's browser."""
+        config = getattr(self.app, "config", None)
+        opener = list(getattr(config, "opener", ()) or ())
+        return opener or None
 
     @property
     def story_list(self) -> StoryList:
@@ -533,6 +610,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def reading(self) -> bool:
         """True while a story is open (in a narrow terminal the viewer then fills the screen)."""
         return self.has_class("-reading")
+
+    @property
+    def zoomed(self) -> bool:
+        """True in reading mode (z): the viewer has the whole screen."""
+        return self.has_class("-zoomed")
+
+    @property
+    def opened_id(self) -> str | None:
+        """The story the viewer shows (the one last opened), if any."""
+        return self._opened_id
 
     @property
     def view(self) -> View:
@@ -568,7 +655,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def _set_reading(self, reading: bool) -> None:
         self.set_class(reading, "-reading")
+        if not reading:
+            self.set_class(False, "-zoomed")
         self.refresh_bindings()
+
+    def _viewer_focused(self) -> bool:
+        """True while a story is being read, or the viewer (or a link in it) has the focus."""
+        focused = self.focused
+        if self.reading:
+            return True
+        return focused is not None and (focused is self.story_view or self.story_view in focused.ancestors)
 
     def _typing_query(self) -> bool:
         return isinstance(self.focused, Input) and self.focused.id == "search-input"
@@ -580,18 +676,24 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return (self.reading or self.focused is not self.story_list) and not self._typing_query()
         if self._typing_query() and action not in ("next_pane", "previous_pane", "views"):
             return False
+        if action in GROUPING_ACTIONS:
+            return self.grouping_action_allowed(action)
         if action in ("toggle_bookmark", "toggle_read", "edit_note", "next_unread"):
             return self.story_list.highlighted_story is not None
         if action == "save_search":
             return self._view.has_query and not self._search_error
         if action in ("next_match", "previous_match"):
-            return self._viewer_shown() and self.story_view.match_count > 0
+            if not self._viewer_shown():
+                return False
+            return self.story_view.match_count > 0 or (self._view.has_query and self._cursor_story_not_open())
         if action == "toggle_text":
-            shown = self._shown_story()
+            shown = self._target_story()
             return shown is not None and bool(shown.full_text)
         if action in ("fetch_text", "open_link", "copy_link"):
-            shown = self._shown_story()
+            shown = self._target_story()
             return shown is not None and bool(shown.url)
+        if action == "reading_mode":
+            return self.zoomed or self.story_list.highlighted_story is not None or self.story_view.story is not None
         if action == "mark_all_read":
             return self._unread_count > 0
         if action == "undo_mark_all":
@@ -607,12 +709,42 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.focus_previous()
 
     def action_back(self) -> None:
+        if self.zoomed:
+            self._leave_reading_mode()
+            return
         self._set_reading(False)
         self.story_list.focus()
 
+    def action_reading_mode(self) -> None:
+        """The viewer takes the whole screen (opening the story under the cursor from the list); z again returns."""
+        if self.zoomed:
+            self._leave_reading_mode()
+            return
+        was_reading = self.reading
+        if not self._viewer_focused():
+            highlighted = self.story_list.highlighted_story
+            if highlighted is not None:
+                self._open(highlighted.id)
+        if self.story_view.story is None and self._opened_id is None:
+            return
+        self._zoom_from_reading = was_reading
+        self.set_class(True, "-reading")
+        self.set_class(True, "-zoomed")
+        self.story_view.focus()
+        self.refresh_bindings()
+
+    def _leave_reading_mode(self) -> None:
+        """Back to where reading mode began: the story being read, or the list."""
+        self.set_class(False, "-zoomed")
+        if self._zoom_from_reading:
+            self.refresh_bindings()
+        else:
+            self._set_reading(False)
+            self.story_list.focus()
+
     def action_space_page(self) -> None:
         """A page down in the story when it shows, else in the list (a narrow terminal's list)."""
-        if self._viewer_shown():
+        if self._viewer_shown() and self.story_view.story is not None:
             self.story_view.action_page(1)
         else:
             self.story_list.action_page(1)
@@ -644,11 +776,21 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def _open_story(self, message: StoryList.Selected) -> None:
         self._set_reading(True)
         self.story_view.focus()
-        story = self.story_list.story(message.story_id)
+        self._open(message.story_id)
+
+    def _open(self, story_id: str) -> None:
+        """Show the story in the viewer (it stays there while the cursor moves on), marked read."""
+        self._opened_id = story_id
+        self._request_story(story_id)
+        story = self.story_list.story(story_id)
         if story is not None and not story.read:
             self._change_flag(story, "read", True)
-        if self._fetch_on_open and self._text_fetching != message.story_id:
-            self._fetch_full_text(message.story_id, force=False)
+        if self._fetch_on_open and self._text_fetching != story_id:
+            self._fetch_full_text(story_id, force=False)
+
+    def _cursor_story_not_open(self) -> bool:
+        highlighted = self.story_list.highlighted_story
+        return highlighted is not None and highlighted.id != self._opened_id
 
     # ------------------------------------------------------------ full text, highlights and links
 
@@ -657,16 +799,19 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """The story whose page is being fetched for its full text, if any."""
         return self._text_fetching
 
-    def _shown_story(self) -> Story | None:
-        """The whole story under the cursor, as the viewer shows it (None before it is read)."""
-        shown = self.story_view.story
+    def _target_story(self) -> Story | None:
+        """The story o, y, v and f act on: the one being read in the viewer, else the one under the cursor
+        (None before it is read from the store)."""
+        if self._viewer_focused():
+            return self.story_view.story
+        story = self.highlights.story
         highlighted = self.story_list.highlighted_story
-        if shown is None or highlighted is None or shown.id != highlighted.id:
+        if story is None or highlighted is None or story.id != highlighted.id:
             return None
-        return shown
+        return story
 
     def action_toggle_text(self) -> None:
-        story = self._shown_story()
+        story = self._target_story()
         if story is None or not story.full_text:
             self.notify("This story has no full text yet: f fetches it from its page.", timeout=3, markup=False)
             return
@@ -674,10 +819,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self._feed_text_ids.discard(story.id)
         else:
             self._feed_text_ids.add(story.id)
+        if story.id != self._opened_id:
+            which = "feed's text" if story.id in self._feed_text_ids else "full text"
+            self.notify(f"The story opens with its {which}.", timeout=3)
         self._show_story(story)
 
     def action_fetch_text(self) -> None:
-        story = self._shown_story()
+        story = self._target_story()
         if story is None or not story.url:
             self.notify("This story has no link to fetch its full text from.", timeout=3, markup=False)
             return
@@ -687,14 +835,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._fetch_full_text(story.id, force=True)
 
     def action_open_link(self) -> None:
-        story = self._shown_story()
+        story = self._target_story()
         if story is None or not story.url:
             self.notify("This story has no link.", timeout=3)
             return
         self.open_link(story.url)
 
     def action_copy_link(self) -> None:
-        story = self._shown_story()
+        story = self._target_story()
         if story is None or not story.url:
             self.notify("This story has no link.", timeout=3)
             return
@@ -766,8 +914,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self._match_cache.clear()
             if message.asked:
                 self.notify("Fetched the full text again.", title="Full text", timeout=3)
-            if self._wanted_id == message.story_id:
-                self._request_story(message.story_id)
+            self._story_changed(message.story_id)
             return
         if outcome is not None:
             self._text_failures[message.story_id] = outcome.reason
@@ -784,11 +931,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         cached = self._story_cache.get(message.story_id)
         if cached is not None and not cached.highlights and message.highlights:
             self._cache_story(dataclasses.replace(cached, highlights=message.highlights, highlights_generated=True))
-        shown = self.story_view.story
-        if shown is not None and shown.id == message.story_id and not shown.highlights and message.highlights:
-            self._show_story(dataclasses.replace(shown, highlights=message.highlights, highlights_generated=True))
-        elif shown is not None and shown.id == message.story_id and not message.highlights:
-            self.highlights.show_story(shown)
+        for shown in (self.highlights.story, self.story_view.story):
+            if shown is not None and shown.id == message.story_id and not shown.highlights and message.highlights:
+                self._show_story(dataclasses.replace(shown, highlights=message.highlights, highlights_generated=True))
+                return
 
     @on(DescendantFocus)
     def _leave_reading(self, event: DescendantFocus) -> None:
@@ -919,6 +1065,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._view = snapshot.view
         self._unread_only = snapshot.unread_only
         self._matched_count = snapshot.matched_count
+        self.folded_after_search(snapshot.view)
         self._show_rows(snapshot.rows, select=snapshot.cursor_id, snippet_key=None, unread_count=snapshot.unread_count)
         # After the layout has changed back (the list's height may differ while searching).
         self.call_after_refresh(self.story_list.scroll_to, y=snapshot.scroll_y, animate=False, immediate=True)
@@ -978,12 +1125,22 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.story_list.set_snippets(message.key, message.snippets)
 
     def action_next_match(self) -> None:
-        if not self.story_view.next_match(1):
-            self.notify("No more matches below.", timeout=3)
+        self._step_match(1)
 
     def action_previous_match(self) -> None:
-        if not self.story_view.next_match(-1):
-            self.notify("No more matches above.", timeout=3)
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        """The next (1) or previous (-1) match in the story read; from the list beside the viewer, the story
+        under the cursor opens in the viewer first (the focus stays on the list)."""
+        if not self._viewer_focused() and self._cursor_story_not_open():
+            highlighted = self.story_list.highlighted_story
+            assert highlighted is not None
+            self._step_after_open = step
+            self._open(highlighted.id)
+            return
+        if not self.story_view.next_match(step):
+            self.notify("No more matches below." if step > 0 else "No more matches above.", timeout=3)
 
     # ------------------------------------------------------------ refreshing feeds
 
@@ -1021,6 +1178,39 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def _refresh_by_timer(self) -> None:
         self.refresh_feeds(quiet=True)
 
+    class LastRefreshRead(Message):
+        """When a feed was last fetched with success (None: never), read at start."""
+
+        def __init__(self, when: datetime | None) -> None:
+            super().__init__()
+            self.when = when
+
+    @work(thread=True, group="last-refresh", name="read last refresh")
+    def _read_last_refresh(self) -> None:
+        try:
+            times = [feed.last_success for feed in self._feeds.all() if feed.last_success is not None]
+        except StoreError:
+            return  # the status line says "not refreshed yet"; the feed list's damage is noticed elsewhere
+        self.post_message(self.LastRefreshRead(max(times) if times else None))
+
+    @on(LastRefreshRead)
+    def _last_refresh_read(self, message: LastRefreshRead) -> None:
+        if self._last_refresh is None and message.when is not None:
+            self._last_refresh = message.when
+        if not self._fetching:
+            self.query_one(StatusBar).activity = self._refreshed_line()
+
+    def _refreshed_line(self) -> str:
+        """ "Refreshed 14:05" (today), "Refreshed 3 Nov" (before), or "Not refreshed yet"."""
+        when = self._last_refresh
+        if when is None:
+            return "Not refreshed yet"
+        now = self._clock()
+        local = when.astimezone(now.tzinfo)
+        if local.date() == now.date():
+            return f"Refreshed {local:%H:%M}"
+        return f"Refreshed {local.day} {local:%b}"
+
     @on(FetchProgressed)
     def _fetch_progressed(self, message: FetchProgressed) -> None:
         self.query_one(StatusBar).activity = progress_line(message.progress)
@@ -1031,7 +1221,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         status = self.query_one(StatusBar)
         summary = message.summary
         if summary is None:
-            status.activity = ""
+            status.activity = self._refreshed_line()
             if message.error == NO_FEEDS:
                 if not message.quiet:
                     self.notify(NO_FEEDS, title="Refresh", markup=False)
@@ -1039,12 +1229,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 self.notify(message.error, title="Refresh failed", severity="error", timeout=10, markup=False)
         else:
             failed = f" · {plural(len(summary.errors), 'feed')} failed" if summary.errors else ""
-            status.activity = f"Refreshed {self._clock():%H:%M}{failed}"
+            self._last_refresh = self._clock()
+            status.activity = f"{self._refreshed_line()}{failed}"
             text, severity = summary_message(summary, message.titles)
             if not message.quiet or summary.new_stories:
                 timeout = 10 if severity != "information" else 5
                 self.notify(text, title="Refresh", severity=severity, timeout=timeout, markup=False)
             self._poll_store()  # the new stories now, not at the next tick
+            self.start_group_sync()  # then into their groups (off the event loop)
             news = [story_id for story_id in message.changed if story_id not in self._written_during_fetch]
             self.app.announce_new_stories(news)  # type: ignore[attr-defined]
         self._written_during_fetch.clear()
@@ -1140,8 +1332,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if cached is not None:
             self._cache_story(dataclasses.replace(cached, note=message.note))
         self._match_cache.clear()
-        if self._wanted_id == message.story_id:
-            self._request_story(message.story_id)
+        self._story_changed(message.story_id)
 
     # ------------------------------------------------------------ read state of many stories
 
@@ -1150,7 +1341,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if not unread:
             self.notify("Everything here is read already.")
             return
-        self._write_read_state([story.id for story in unread], True, undoing=False)
+        self._write_read_state(self.with_group_members([story.id for story in unread]), True, undoing=False)
 
     def action_undo_mark_all(self) -> None:
         story_ids, self._undo_read = self._undo_read, []
@@ -1173,9 +1364,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 changed_rows.append(dataclasses.replace(row, read=read))
         story_list.replace_stories(changed_rows)
         self._unread_count += -len(changed_rows) if read else len(changed_rows)
-        shown = self.story_view.story
-        if shown is not None and shown.id in set(story_ids):
-            self._show_story(shown)
+        changed = set(story_ids)
+        for shown in (self.story_view.story, self.highlights.story):
+            if shown is not None and shown.id in changed:
+                self._show_story(shown)
         self._update_status()
         self.refresh_bindings()
         self._write_many_read(story_ids, read, ticket, undoing)
@@ -1212,6 +1404,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if searching and self.story_list.snippet_key != message.view.query:
             select = None  # a new query: its best result first
         self._matched_count = message.matched_count
+        self.use_folded(message.folded)
         self._show_rows(
             message.summaries,
             select=select,
@@ -1223,6 +1416,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._update_status()
         self.refresh_bindings()
         self._start_auto_refresh()  # the stored stories show: now the feeds (once, when configured)
+        self.start_group_sync_once()  # and the groups catch up (never before the first rows show)
 
     def _results_line(self, shown: int, matched: int | None) -> str:
         if not shown:
@@ -1250,24 +1444,41 @@ class MainScreen(Screen[None], inherit_bindings=False):
             if self._view == ALL_STORIES and not self._unread_only:
                 message = "No stories yet."
             self.highlights.show_message(message)
-            self.story_view.show_message(message)
+            if self._opened_id is None:
+                self.story_view.show_message(message)
         elif highlighted.id == self._wanted_id:
             # Same story under the cursor: its text or its matches may have changed, so read it again.
             self._request_story(highlighted.id)
+        if self._opened_id is not None and self._opened_id != self._wanted_id:
+            self._request_story(self._opened_id)  # its matches may differ under another search
 
     @on(StoryList.Highlighted)
     def _story_highlighted(self, message: StoryList.Highlighted) -> None:
+        self._wanted_id = message.story_id
         self._request_story(message.story_id)
+
+    @on(StoryList.PositionChanged)
+    def _position_changed(self, message: StoryList.PositionChanged) -> None:
+        self.query_one(StatusBar).position = message.position
 
     def _current_query(self) -> str:
         return self._view.query if self._view.has_query else ""
 
+    def _story_changed(self, story_id: str) -> None:
+        """The story changed in the store: read it again when the highlights or the viewer show it."""
+        if story_id in (self._wanted_id, self._opened_id):
+            self._request_story(story_id)
+
     def _request_story(self, story_id: str) -> None:
-        self._wanted_id = story_id
+        """Show the story where it is wanted (the highlights: under the cursor; the viewer: opened), from
+        the cache, else read in a worker.  The viewer's story is read by its own worker, so moving the
+        cursor never cancels it."""
         query = self._current_query()
         cached = self._story_cache.get(story_id)
         if cached is not None and (not query or (story_id, query) in self._match_cache):
             self._show_story(cached)
+        elif story_id == self._opened_id:
+            self._load_opened_story(story_id, query, cached)
         else:
             self._load_story(story_id, query, cached)
 
@@ -1279,13 +1490,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 key = (message.story_id, message.query)
                 self._match_cache.discard(key)
                 self._match_cache[key] = message.matches
-        if message.story_id != self._wanted_id:
+        if message.story_id not in (self._wanted_id, self._opened_id):
             return
         if message.query != self._current_query():
             self._request_story(message.story_id)
         elif message.story is None:
-            self.highlights.show_message("This story is no longer in the store.")
-            self.story_view.show_message("This story is no longer in the store.")
+            gone = "This story is no longer in the store."
+            if message.story_id == self._wanted_id:
+                self.highlights.show_message(gone)
+            if message.story_id == self._opened_id:
+                self.story_view.show_message(gone)
         else:
             self._show_story(message.story)
 
@@ -1295,23 +1509,31 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._story_cache[story.id] = story
 
     def _show_story(self, story: Story) -> None:
-        """Show a story with the flags the list has now (they may be newer than the store's)."""
+        """Show a story where it is wanted (highlights: under the cursor; viewer: opened), with the flags
+        the list has now (they may be newer than the store's)."""
         summary = self.story_list.story(story.id)
         if summary is not None:
             story = dataclasses.replace(story, read=summary.read, bookmarked=summary.bookmarked)
+        story = self.story_in_group(story)
         query = self._current_query()
         matches = self._match_cache.get((story.id, query)) if query else None
-        choice = text_choice(
-            story,
-            feed_text=story.id in self._feed_text_ids,
-            fetching=self._text_fetching == story.id,
-            failure=self._text_failures.get(story.id, ""),
-        )
-        self.highlights.show_story(story, matches.highlights if matches is not None else ())
-        self.story_view.show_story(story, matches, choice)
-        if not story.highlights and story.id not in self._highlights_asked:
-            self._highlights_asked.add(story.id)
-            self._generate_highlights(story.id)
+        if story.id == self._wanted_id:
+            self.highlights.show_story(story, matches.highlights if matches is not None else ())
+            if not story.highlights and story.id not in self._highlights_asked:
+                self._highlights_asked.add(story.id)
+                self._generate_highlights(story.id)
+        if story.id == self._opened_id:
+            choice = text_choice(
+                story,
+                feed_text=story.id in self._feed_text_ids,
+                fetching=self._text_fetching == story.id,
+                failure=self._text_failures.get(story.id, ""),
+            )
+            self.show_coverage(story)
+            self.story_view.show_story(story, matches, choice)
+            step, self._step_after_open = self._step_after_open, 0
+            if step and not self.story_view.next_match(step):
+                self.notify("No matches in this story.", timeout=3)
         self.refresh_bindings()
 
     def _update_status(self) -> None:
@@ -1321,11 +1543,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         status.story_count = self.story_list.story_count
         status.matched_count = self._matched_count
         status.unread_count = self._unread_count
+        status.position = self.story_list.position
 
     # ------------------------------------------------------------ changing flags
 
     def _change_flag(self, story: StorySummary, flag: Flag, value: bool) -> None:
         """Show the change at once, then write it in a worker."""
+        if self.change_group_flag(story, flag, value):
+            return  # a group's row: every story of the group, or the version shown (tui.grouped)
         self._changed_here.add(story.id)
         if self._fetching:
             self._written_during_fetch.add(story.id)
@@ -1333,7 +1558,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._update_status()
         shown = self.story_view.story
         if shown is not None and shown.id == story.id:
-            self._show_story(shown)
+            self._show_story(shown)  # the viewer's line under the title shows the bookmark
         ticket = next(self._write_tickets)
         self._unsaved_flags[(story.id, flag)] = (ticket, value)
         self._write_flag(story.id, flag, value, ticket)
@@ -1364,6 +1589,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if message.everything:
             self._reload(select=KEEP)
             return
+        if self.fold_changes(message.rows, message.gone):
+            return  # the rows are folded into groups (tui.grouped)
         self._patch_rows(message.rows, message.gone, message.matching)
 
     def _patch_rows(self, rows: list[StorySummary], gone: list[str], matching: set[str] | None) -> None:
@@ -1406,6 +1633,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self._show_rows([], select=None, snippet_key=self.story_list.snippet_key, unread_count=0)
         elif highlighted.id in touched and highlighted.id == self._wanted_id:
             self._request_story(highlighted.id)
+        if self._opened_id in touched and self._opened_id != self._wanted_id:
+            self._request_story(self._opened_id)
         self._update_status()
         self.refresh_bindings()
 
@@ -1459,9 +1688,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
         except (StoreError, QueryError) as error:
             self.post_message(self.StoreFailed(str(error), reload=False))
             return
+        folded = self.fold_rows(view, summaries)
+        if folded is not None:
+            summaries = folded.rows
+            if isinstance(select, str):
+                select = folded.row_of.get(select, select)
         if not get_current_worker().is_cancelled:
             self.post_message(
-                self.StoriesLoaded(view, unread_only, summaries, select=select, matched_count=matched, token=token)
+                self.StoriesLoaded(
+                    view, unread_only, summaries, select=select, matched_count=matched, token=token, folded=folded
+                )
             )
 
     @work(thread=True, group="search", exclusive=True, name="search")
@@ -1512,6 +1748,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     @work(thread=True, group="story-text", exclusive=True, name="load story")
     def _load_story(self, story_id: str, query: str, cached: Story | None) -> None:
+        self._read_story(story_id, query, cached)
+
+    @work(thread=True, group="viewer-text", exclusive=True, name="load opened story")
+    def _load_opened_story(self, story_id: str, query: str, cached: Story | None) -> None:
+        self._read_story(story_id, query, cached)
+
+    def _read_story(self, story_id: str, query: str, cached: Story | None) -> None:
+        """Read a story (and find what `query` matches in it) and post it.  In a worker."""
         try:
             story = cached if cached is not None else self._store.get(story_id)
         except StoreError as error:

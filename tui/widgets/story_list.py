@@ -59,6 +59,19 @@ class RowSnippet:
     title_spans: Spans = ()
 
 
+@dataclass(frozen=True, slots=True)
+class GroupBadge:
+    """A row standing for a group of stories (tui.grouped): how many sources, and since when."""
+
+    sources: int
+    first_seen: datetime
+
+    @property
+    def label(self) -> str:
+        """What the source column says instead of one source's name: "3 sources"."""
+        return f"{self.sources} sources"
+
+
 def format_age(published: datetime, now: datetime) -> str:
     """How old a story is, in at most six cells: "now", "5m", "3h", "2d", "Nov 3", "2023"."""
     seconds = (now - published).total_seconds()
@@ -133,12 +146,17 @@ def merged_at(rows: list[StorySummary], added: list[StorySummary], places: list[
 
 
 def position_text(cursor: int, count: int) -> str:
-    """Where the cursor is, for the list's border: "201/100,001"."""
+    """Where the cursor is, for the status bar: "201/100,001" ("" for an empty list)."""
     return f"{cursor + 1:,}/{count:,}" if count else ""
 
 
 class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected` and `SnippetsWanted`."""
+    """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected`, `PositionChanged`
+    and `SnippetsWanted`.
+
+    A move of the cursor repaints two rows and nothing else (over SSH every byte counts): where the
+    cursor is goes up in `PositionChanged` for the status bar, never into the list's own border.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, tooltip="Next story", id="story.down"),
@@ -193,6 +211,18 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
     class Selected(StoryMessage):
         """The user asked to open the story under the cursor."""
 
+    class PositionChanged(Message):
+        """The cursor's row, or the number of rows, changed: `position` says where it is ("12/2,000")."""
+
+        def __init__(self, story_list: StoryList, position: str) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.position = position
+
+        @property
+        def control(self) -> StoryList:
+            return self.story_list
+
     class SnippetsWanted(Message):
         """Rows on screen have no snippet yet: cut these, for the search `key`, and call `set_snippets`."""
 
@@ -220,12 +250,15 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._index_by_id: dict[str, int] = {}
         self._cursor = 0
         self._announced_id: str | None = None
+        self._announced_position = ""
         self._row_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._snippet_key: str | None = None
         """The search whose snippets the rows show; None: one line per row, no snippets."""
         self._snippets: dict[str, RowSnippet] = {}
         self._snippets_asked: set[str] = set()
         self._snippets_missing: set[str] = set()
+        self._groups: Mapping[str, GroupBadge] = {}
+        """Rows that stand for a group of stories (by the row's story id)."""
 
     # ------------------------------------------------------------ what it holds
 
@@ -242,6 +275,11 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
     def stories(self) -> Sequence[StorySummary]:
         """The rows, in order (do not change them: use `replace_stories`)."""
         return self._stories
+
+    @property
+    def position(self) -> str:
+        """Where the cursor is: "12/2,000" ("" when the list is empty)."""
+        return position_text(self._cursor, len(self._stories))
 
     @property
     def highlighted_story(self) -> StorySummary | None:
@@ -264,6 +302,16 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def snippet(self, story_id: str) -> RowSnippet | None:
         return self._snippets.get(story_id)
+
+    def set_groups(self, groups: Mapping[str, GroupBadge]) -> None:
+        """Which rows stand for a group (story id -> its badge); they show the number of sources
+        and the group's first-seen time.  Call before `set_stories` with the folded rows."""
+        self._groups = groups
+        self._row_cache.clear()
+        self.refresh()
+
+    def group_badge(self, story_id: str) -> GroupBadge | None:
+        return self._groups.get(story_id)
 
     def set_stories(
         self,
@@ -388,7 +436,10 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _cursor_moved(self) -> None:
         self._scroll_cursor_into_view()
-        self.border_subtitle = position_text(self._cursor, len(self._stories))
+        position = position_text(self._cursor, len(self._stories))
+        if position != self._announced_position:
+            self._announced_position = position
+            self.post_message(self.PositionChanged(self, position))
         story = self.highlighted_story
         if story is not None and story.id != self._announced_id:
             self._announced_id = story.id
@@ -485,12 +536,13 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         if row == self._cursor:
             cursor = "story-list--cursor" if self.has_focus else "story-list--cursor-blurred"
         snippet = self._wanted_snippet(story.id)
-        age = format_age(story.published, self._clock()) if part == 0 else ""
-        key = (story, width, cursor, age, snippet, part)
+        badge = self._groups.get(story.id)
+        age = format_age(badge.first_seen if badge else story.published, self._clock()) if part == 0 else ""
+        key = (story, width, cursor, age, snippet, part, badge)
         strip = self._row_cache.get(key)
         if strip is None:
             if part == 0:
-                strip = self._render_row(story, width, cursor, age, snippet)
+                strip = self._render_row(story, width, cursor, age, snippet, badge)
             else:
                 strip = self._render_snippet(width, cursor, snippet)
             self._row_cache[key] = strip
@@ -518,7 +570,15 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         names = (*components, cursor) if cursor else components
         return self.get_visual_style(*names).rich_style
 
-    def _render_row(self, story: StorySummary, width: int, cursor: str, age: str, snippet: RowSnippet | None) -> Strip:
+    def _render_row(
+        self,
+        story: StorySummary,
+        width: int,
+        cursor: str,
+        age: str,
+        snippet: RowSnippet | None,
+        badge: GroupBadge | None = None,
+    ) -> Strip:
         def style(*components: str) -> RichStyle:
             return self._style(*components, cursor=cursor)
 
@@ -541,12 +601,15 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
                 style(title_component, "story-list--match"),
             ),
             Segment("  ", row),
-            Segment(fit_cells(story.source, source_width), style("story-list--source")),
+            Segment(
+                fit_cells(badge.label if badge else story.source, source_width),
+                style("story-list--source") + RichStyle(bold=True) if badge else style("story-list--source"),
+            ),
             Segment("  ", row),
             Segment(age.rjust(AGE_WIDTH), style("story-list--age")),
             Segment(" ", row),
         ]
-        return Strip(segments).adjust_cell_length(width, row)
+        return Strip(segments).adjust_cell_length(width, row).simplify()
 
     def _render_snippet(self, width: int, cursor: str, snippet: RowSnippet | None) -> Strip:
         row = self._style("story-list--row", cursor=cursor)
@@ -558,4 +621,4 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
             *fit_segments(text, spans, max(0, width - SNIPPET_INDENT - 1), text_style, match_style),
             Segment(" ", row),
         ]
-        return Strip(segments).adjust_cell_length(width, row)
+        return Strip(segments).adjust_cell_length(width, row).simplify()

@@ -41,6 +41,7 @@ from store.highlights import markdown_to_plain
 from tui.links import link_target
 from tui.matches import Spans, StoryMatches, viewer_body
 from tui.widgets.article_markdown import ArticleMarkdown, split_markdown
+from tui.widgets.coverage import CoverageNote, CoverageSection
 from tui.widgets.highlights import Bullet
 
 MATCH_STYLE = ".story-view--match"
@@ -265,6 +266,7 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         yield Static(id="story-title")
         yield Static(id="story-meta")
         yield LinkLine(id="story-link")
+        yield CoverageNote(id="coverage-note")
         yield Static(Content("Highlights"), id="viewer-highlights-heading")
         yield Vertical(id="viewer-highlights")
         yield Static(Content("Note"), id="note-heading")
@@ -274,6 +276,7 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         yield Static(id="story-body")
         yield Vertical(id="story-more")
         yield Static(id="story-rest")
+        yield CoverageSection(id="coverage")
         yield Static(Content("Opinions"), id="opinions-heading")
         yield Vertical(id="opinions")
 
