@@ -27,10 +27,11 @@ from typing import Any
 import apsw
 import orjson
 
+from store.sanitize import clean_line
 from store.errors import StoreWriteError
 from store.query import spread_cjk
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"  # 7: list columns cleaned on indexing
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -242,9 +243,11 @@ class Catalog:
                             entry.published,
                             int(bool(record.get("read"))),
                             int(bool(record.get("bookmarked"))),
-                            str(record.get("feed") or ""),
-                            str(record.get("title", "")),
-                            str(record.get("source", "")),
+                            # Cleaned again here, though ingestion cleans: the rows are what the
+                            # list shows, and a hand-edited or old store file must not drive the terminal.
+                            clean_line(record.get("feed") or ""),
+                            clean_line(record.get("title", "")),
+                            clean_line(record.get("source", "")),
                             str(record.get("published", "")),
                             orjson.dumps(record),
                         ),

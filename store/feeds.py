@@ -24,7 +24,7 @@ import orjson
 
 from store.errors import StoreError
 from store.model import parse_stored_time, utc_now
-from store.sanitize import clean_line
+from store.sanitize import clean_line, clean_lines
 from store.storage import RecordFile, Tables, atomic_write, file_signature, store_lock
 
 FEEDS_FILE = "feeds.json"
@@ -141,6 +141,11 @@ def feed_from_record(url: str, record: dict[str, Any]) -> Feed:
     for name in ("title", "site_url", "etag", "last_modified", "last_error", "story_key"):
         values[name] = values[name] if isinstance(values.get(name), str) else ""
     values["gone"] = bool(values.get("gone"))
+    # What the feed list shows is cleaned on the way out too: a hand-edited feeds.json must
+    # not drive the terminal (ingestion cleans these already, so this is nearly free).
+    for name in ("title", "site_url", "last_error"):
+        values[name] = clean_line(values[name])
+    values["tags"] = clean_lines(values["tags"])
     return Feed(**values)
 
 

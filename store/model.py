@@ -133,7 +133,9 @@ def story_from_records(story_id: str, listed: dict[str, Any], text: dict[str, An
             if name in text:
                 values[name] = text[name]
     values.setdefault("title", "")
-    return Story(**values)
+    # Stories are cleaned when they come in; cleaning again on the way out (cheap when there
+    # is nothing to drop) keeps a hand-edited or old store file from reaching the terminal.
+    return Story(**values).sanitized()
 
 
 def parse_stored_time(value: Any) -> datetime:

@@ -188,13 +188,8 @@ def test_hostile_stories_write_no_escape_sequence_to_the_terminal(tmp_path: Path
 
 
 @pty_only
-@pytest.mark.xfail(
-    strict=True,
-    reason="no defence in depth: text that reaches the store unsanitized (a store written by an older version, "
-    "a damaged or hand-edited file, an ingestion path that skips Story.sanitized) is written to the terminal as is; "
-    "fix: clean on read (store/model.py story_from_records and the summaries) or where the TUI builds Content",
-)
 def test_unsanitized_store_records_write_no_escape_sequence_either(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defence in depth: records written raw (an old or hand-edited store) are cleaned on the way out."""
     home = tmp_path / "home"
     monkeypatch.setattr(Story, "sanitized", lambda self: self)  # write the records raw, as a damaged store might hold them
     with Store(home) as store:
