@@ -351,6 +351,23 @@ class Catalog:
         rows = self.query("SELECT feed, COUNT(*), SUM(read = 0) FROM stories WHERE feed != '' GROUP BY feed")
         return {feed: (int(total), int(unread or 0)) for feed, total, unread in rows}
 
+    def prunable(self, *, published_before: float | None, max_per_feed: int) -> dict[str, str]:
+        """Stories a retention policy lets go (id -> partition): published before the cut-off,
+        or beyond the newest ``max_per_feed`` of their feed.  Bookmarked stories are never
+        among them, nor do they count towards a feed's number."""
+        found: dict[str, str] = {}
+        if published_before is not None:
+            sql = "SELECT id, partition FROM stories WHERE bookmarked = 0 AND published < ?"
+            found.update(self.query(sql, (published_before,)))
+        if max_per_feed > 0:
+            sql = (
+                "SELECT id, partition FROM (SELECT id, partition, ROW_NUMBER() OVER "
+                "(PARTITION BY feed ORDER BY published DESC, id) AS place FROM stories "
+                "WHERE feed != '' AND bookmarked = 0) WHERE place > ?"
+            )
+            found.update(self.query(sql, (max_per_feed,)))
+        return found
+
     def feed_story_ids(self, feed: str, *, keep_bookmarked: bool) -> dict[str, str]:
         sql = "SELECT id, partition FROM stories WHERE feed = ?" + (" AND bookmarked = 0" if keep_bookmarked else "")
         return dict(self.query(sql, (feed,)))

@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -712,21 +712,42 @@ class Store:
 
     def remove_feed_stories(self, feed_url: str) -> int:
         """Delete a feed's stories, except the bookmarked ones: those are kept for good."""
-        removed = 0
         with self._writing():
             self._call(self._sync_catalog)
             located = self._call(lambda: self._catalog.feed_story_ids(feed_url, keep_bookmarked=True))
-            by_partition: dict[str, list[str]] = {}
-            for story_id, partition in located.items():
-                by_partition.setdefault(partition, []).append(story_id)
-            for partition, ids in sorted(by_partition.items()):
-                list_file = self._record_file(self._stories_dir, partition)
-                # The list record goes first: without it the story no longer exists.
-                list_file.table.remove_records(ids)
-                self._record_file(self._texts_dir, partition).table.remove_records(ids)
-                identity = self._partition_identity(partition)
-                self._call(lambda: self._catalog.delete(ids, partition, identity))
-                removed += len(ids)
+            return self._remove_located(located)
+
+    def prune(self, *, keep_days: int = 0, max_per_feed: int = 0, now: datetime | None = None) -> int:
+        """Apply a retention policy; returns how many stories went.
+
+        Stories published more than ``keep_days`` days before ``now`` go, and so do those
+        beyond the newest ``max_per_feed`` of each feed (0 means no limit, for either).
+        Bookmarked stories are never pruned.  Each partition is rewritten atomically,
+        like every other write, and the catalog follows in the same step.
+        """
+        if keep_days <= 0 and max_per_feed <= 0:
+            return 0
+        moment = now or datetime.now(timezone.utc)
+        before = (moment - timedelta(days=keep_days)).timestamp() if keep_days > 0 else None
+        with self._writing():
+            self._call(self._sync_catalog)
+            located = self._call(lambda: self._catalog.prunable(published_before=before, max_per_feed=max_per_feed))
+            return self._remove_located(located)
+
+    def _remove_located(self, located: dict[str, str]) -> int:
+        """Delete stories (id -> partition) from their files and the catalog; under the write lock."""
+        removed = 0
+        by_partition: dict[str, list[str]] = {}
+        for story_id, partition in located.items():
+            by_partition.setdefault(partition, []).append(story_id)
+        for partition, ids in sorted(by_partition.items()):
+            list_file = self._record_file(self._stories_dir, partition)
+            # The list record goes first: without it the story no longer exists.
+            list_file.table.remove_records(ids)
+            self._record_file(self._texts_dir, partition).table.remove_records(ids)
+            identity = self._partition_identity(partition)
+            self._call(lambda: self._catalog.delete(ids, partition, identity))
+            removed += len(ids)
         return removed
 
     def set_read(self, story_ids: Iterable[str], read: bool) -> list[str]:

@@ -210,6 +210,26 @@ def command_reindex(store: Store, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_prune(store: Store, args: argparse.Namespace) -> int:
+    """Apply the retention settings (or --days / --per-feed) now; bookmarks are never pruned."""
+    from tui.config import load_config
+
+    config, problems = load_config(config_path_of(args))
+    for problem in problems:
+        print_error(problem)
+    days = config.retention.keep_days if args.days is None else args.days
+    per_feed = config.retention.max_per_feed if args.per_feed is None else args.per_feed
+    if days < 0 or per_feed < 0:
+        raise UsageError("--days and --per-feed must be 0 or more")
+    if days == 0 and per_feed == 0:
+        print("No retention set (retention.keep_days or retention.max_per_feed in the settings, or --days, --per-feed): nothing pruned.")
+        return EXIT_OK
+    removed = store.prune(keep_days=days, max_per_feed=per_feed)
+    rules = [f"older than {days} day{'' if days == 1 else 's'}" if days else "", f"beyond the newest {per_feed} of a feed" if per_feed else ""]
+    print(f"Pruned {removed} stor{'y' if removed == 1 else 'ies'} ({' or '.join(r for r in rules if r)}; bookmarks kept).")
+    return EXIT_OK
+
+
 def command_export(store: Store, args: argparse.Namespace) -> int:
     if args.opml:
         from tui.cli_feeds import command_export_opml
@@ -331,6 +351,11 @@ def build_parser() -> OneLineParser:
     what.add_argument("--opml", action="store_true", help="the subscriptions, as OPML")
     export.add_argument("--format", choices=("md", "json", "html"), default="md", help="archive format (default md)")
     export.set_defaults(run=command_export)
+
+    prune = add("prune", "Delete old stories now, by the retention settings; bookmarked stories are always kept.")
+    prune.add_argument("--days", type=int, metavar="N", help="delete stories published more than N days ago (0: no age limit)")
+    prune.add_argument("--per-feed", type=int, metavar="M", help="keep only the newest M stories of each feed (0: no limit)")
+    prune.set_defaults(run=command_prune)
 
     reindex = add("reindex", "Rebuild the search index from the store.")
     reindex.set_defaults(run=command_reindex)
