@@ -14,6 +14,7 @@ from tui_helpers import NOW, fixed_clock, fixed_stories, stored, until
 from store import Store, Story, make_story_id
 from store.feeds import Feed, FeedList
 from store.fetch import FetchSettings
+from tests.store.test_grouping import SPACE  # the same three reports of one event
 from tests.httpserver import FeedServer, Route, http_server_fixture  # noqa: F401 - the fixture
 from tui.app import BroadsheetApp
 from tui.grouped import fold
@@ -23,32 +24,6 @@ from tui.widgets.highlights import Highlights
 from tui.widgets.story_list import StoryList
 from tui.widgets.story_view import StoryView
 
-SPACE = [
-    (
-        "https://wire.example/feed",
-        "Wire Service",
-        "Russia and US renew space cooperation talks as Roscosmos chief Bakanov visits NASA",
-        "Dmitry Bakanov, director of Roscosmos, visited the United States for talks with NASA's acting "
-        "administrator Sean Duffy about the International Space Station. It is the first such visit by a "
-        "Russian space chief in more than seven years. Bakanov said the talks in Houston were constructive.",
-    ),
-    (
-        "https://globe.example/rss",
-        "The Globe",
-        "Roscosmos head Bakanov meets Duffy in Houston, space station on the agenda",
-        "Russia's space agency director Dmitry Bakanov met Sean Duffy of NASA in Houston on Thursday. The two "
-        "discussed the future of the International Space Station and lunar research. Duffy said cooperation "
-        "with Roscosmos would continue despite tensions.",
-    ),
-    (
-        "https://daily.example/world.xml",
-        "Daily Courier",
-        "Bakanov in Houston: Russian space chief holds first US talks in seven years",
-        "The head of Roscosmos, Dmitry Bakanov, held talks with NASA's Sean Duffy in Houston. Both sides "
-        "agreed to keep operating the International Space Station together. The visit was the first by a "
-        "Russian space chief in seven years.",
-    ),
-]
 COLUMN = (
     "https://globe.example/opinion/rss",
     "The Globe Opinion",
