@@ -10,9 +10,11 @@ changes.  A whole fetch's bookkeeping goes in one write (``update_many``).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
@@ -31,6 +33,8 @@ FEEDS_FILE = "feeds.json"
 _TIME_FIELDS = ("added", "last_success", "retry_after_until")
 # "name:" that is not "host:port": javascript:, mailto:, ftp://...
 _HAS_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")
+_NUMERIC_HOST = re.compile(r"[0-9.]+")
+_HOST_LABEL = re.compile(r"[a-z0-9_-]+")
 _RECORD_START = re.compile(r'"(https?://(?:[^"\\]|\\.)+)"\s*:\s*(?=\{)')
 
 
@@ -89,12 +93,20 @@ def normalize_tags(tags: Iterable[object]) -> list[str]:
 def normalize_feed_url(text: str) -> str:
     """An address as Broadsheet keeps it: http(s), lower-case scheme and host, no fragment.
 
-    A bare host or path ("example.com/feed") is taken as https.  Raises
-    InvalidFeedAddress for anything else.
+    A bare host or path ("example.com/feed") is taken as https.  The host must
+    be an IP address or a host name that DNS could hold (see check_host); an
+    invisible or control character in it is refused, not dropped, since the
+    host would then not be the one the user saw.  Raises InvalidFeedAddress,
+    with one sentence, for anything else.
     """
-    text = clean_line(text)
+    raw = str(text).strip()
+    text = clean_line(raw)
     if not text:
         raise InvalidFeedAddress("The address is empty.")
+    if any(_invisible(char) for char in _authority(raw)):
+        raise InvalidFeedAddress(
+            f"The address is not valid: its host name holds a space, an invisible or a control character ({text})."
+        )
     if not _HAS_SCHEME.match(text):
         text = "https://" + text.lstrip("/")
     try:
@@ -106,7 +118,13 @@ def normalize_feed_url(text: str) -> str:
         raise InvalidFeedAddress(f"The address is not a web address (http or https): {text}.")
     if not parts.hostname:
         raise InvalidFeedAddress(f"The address has no host name: {text}.")
+    if "\\" in parts.netloc:
+        # Browsers read a backslash as "/" (the host ends there); httpx and urllib do not: refused, not guessed.
+        raise InvalidFeedAddress(f"The address is not valid: a backslash before its path ({text}).")
     host = parts.hostname.lower()
+    problem = check_host(host)
+    if problem:
+        raise InvalidFeedAddress(f"The address is not valid: the host name {host[:100]} {problem}.")
     if ":" in host:
         host = f"[{host}]"
     netloc = f"{host}:{port}" if port is not None else host
@@ -115,6 +133,68 @@ def normalize_feed_url(text: str) -> str:
         credentials += f":{parts.password}" if parts.password is not None else ""
         netloc = f"{credentials}@{netloc}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _authority(text: str) -> str:
+    """The user, host and port part of an address as typed (scheme or not)."""
+    scheme = _HAS_SCHEME.match(text)
+    rest = text[scheme.end() :] if scheme else text
+    return re.split(r"[/?#\\]", rest.lstrip("/\\"), maxsplit=1)[0]
+
+
+def _invisible(char: str) -> bool:
+    """Controls, formatting characters (bidi, zero-width), unassigned ones and white space."""
+    return unicodedata.category(char)[0] in "CZ"
+
+
+def check_host(host: str) -> str:
+    """Why ``host`` (lower case, without brackets) cannot be a web server's name, or "" when it can.
+
+    IPv4 and IPv6 addresses are taken when valid.  A name must have labels of
+    1 to 63 letters, digits, hyphens (not first or last) or underscores (not
+    in the standard but found on real servers), 253 characters in all once
+    IDNA-encoded; an "xn--" label must be valid punycode, and an international
+    name valid IDNA 2008 (as httpx, which fetches it, requires).
+    """
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return "is not a valid IPv6 address"
+        return ""
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return "is not a valid IPv4 address"
+        return ""
+    name = host[:-1] if host.endswith(".") else host  # "example.com." is fully qualified, and fine
+    if not name.isascii():
+        import idna  # only here and below: its tables take a while to load
+
+        try:
+            name = idna.encode(name).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            return "is not a valid international domain name"
+    if len(name) > 253:
+        return "is longer than 253 characters"
+    for label in name.split("."):
+        if not label:
+            return "has an empty part"
+        if len(label) > 63:
+            return "has a part longer than 63 characters"
+        if label.startswith("-") or label.endswith("-"):
+            return "has a part that starts or ends with '-'"
+        if not _HOST_LABEL.fullmatch(label):
+            return "holds characters a host name cannot"
+        if label.startswith("xn--"):
+            import idna
+
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError):
+                return "is not a valid international domain name"
+    return ""
 
 
 def feed_to_record(feed: Feed) -> dict[str, Any]:

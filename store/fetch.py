@@ -30,6 +30,7 @@ import functools
 import http
 import multiprocessing
 import os
+import re
 import socket
 import ssl
 import sys
@@ -45,6 +46,8 @@ from time import monotonic
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import h11
+import httpcore
 import httpx
 
 from store.discover import FeedLink
@@ -235,39 +238,120 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _connect_failure(error: httpx.ConnectError, detail: str) -> str:
+# "UnicodeError: " inside a message (the idna codec puts it there), and Python's
+# repr of bytes at its end (h11: "illegal status line: bytearray(b'...')").
+_CLASS_PREFIX = re.compile(r"\b(?:[A-Z][a-z0-9]*)+(?:Error|Exception)\b:\s*")
+_BYTES_TAIL = re.compile(r":?\s*(?:bytearray\()?(?<![\w'\"])b['\"].*$")
+_SSL_TAGS = re.compile(r"\[SSL(?:: [A-Z0-9_]+)?\]\s*|\s*\(_ssl\.c:\d+\)")
+
+
+def _detail(error: BaseException) -> str:
+    """What an error says, in words: no exception class names, no Python reprs; "" when it says nothing."""
+    if isinstance(error, OSError) and error.strerror and not isinstance(error, ssl.SSLError):
+        text = clean_line(error.strerror)
+    else:
+        text = clean_line(str(error))
+    text = _CLASS_PREFIX.sub("", _BYTES_TAIL.sub("", text))
+    return text.strip(" :;,.")
+
+
+def _with_detail(text: str, detail: str) -> str:
+    return sentence(f"{text} ({detail})" if detail else text)
+
+
+def _ssl_reason(error: ssl.SSLError) -> str:
+    """OpenSSL's reason in words ("wrong version number"), without the library's tags."""
+    reason = getattr(error, "reason", None)
+    if isinstance(reason, str) and reason:
+        return reason.replace("_", " ").lower()
+    return _SSL_TAGS.sub("", _detail(error)).strip()
+
+
+def _connect_failure(error: BaseException, detail: str) -> str:
     for cause in _causes(error):
         if isinstance(cause, socket.gaierror):
             return "The server's name could not be found."
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return sentence(f"The server's certificate could not be trusted ({cause.verify_message or cause})")
+            reason = getattr(cause, "verify_message", "") or _ssl_reason(cause)
+            return _with_detail("The server's certificate could not be trusted", reason)
+        if isinstance(cause, ssl.SSLError):
+            return _with_detail("A secure connection to the server could not be made", _ssl_reason(cause))
         if isinstance(cause, ConnectionRefusedError):
             return "The server refused the connection."
-    return sentence(f"Could not connect to the server ({detail})")
+    return _with_detail("Could not connect to the server", detail)
+
+
+def _is_idna_error(error: BaseException) -> bool:
+    """The idna package's errors (IDNAError, InvalidCodepoint...) and the standard idna codec's."""
+    if type(error).__module__.startswith("idna"):
+        return True
+    return isinstance(error, UnicodeError) and "idna" in str(error).lower()
+
+
+def _network_failure(error: BaseException, detail: str) -> str | None:
+    """An error from the HTTP stack (httpx, httpcore, h11, idna, ssl, the OS) as one sentence; None for others."""
+    if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol, httpcore.UnsupportedProtocol)) or _is_idna_error(
+        error
+    ):
+        return sentence(f"The address is not valid: {detail}") if detail else "The address is not valid."
+    if isinstance(error, OverflowError) and "port" in detail:
+        return sentence(f"The address is not valid: {detail}")
+    if isinstance(error, (httpx.TimeoutException, httpcore.TimeoutException, TimeoutError)):
+        return "The server did not answer in time."
+    if isinstance(error, (httpx.ConnectError, httpcore.ConnectError)):
+        return _connect_failure(error, detail)
+    if isinstance(error, (httpx.RemoteProtocolError, httpcore.RemoteProtocolError, h11.RemoteProtocolError)):
+        return _with_detail("The server broke off the answer", detail)
+    if isinstance(error, (httpx.LocalProtocolError, httpcore.LocalProtocolError, h11.LocalProtocolError)):
+        return _with_detail("The request could not be sent", detail)
+    if isinstance(error, (httpx.ProxyError, httpcore.ProxyError)):
+        return _with_detail("The proxy failed", detail)
+    if isinstance(error, (httpx.ReadError, httpcore.ReadError)):
+        return _with_detail("The connection broke while the answer was read", detail)
+    if isinstance(error, (httpx.WriteError, httpcore.WriteError)):
+        return _with_detail("The connection broke while the request was sent", detail)
+    if isinstance(error, httpx.TooManyRedirects):
+        return "Too many redirects."
+    if isinstance(error, httpx.DecodingError):
+        return _with_detail("The server sent a body that could not be decoded", detail)
+    if isinstance(error, httpx.StreamError):  # its messages are meant for programmers
+        return "The connection failed unexpectedly."
+    if isinstance(error, (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError)):
+        return _with_detail("The connection failed", detail)
+    if isinstance(error, h11.ProtocolError):
+        return _with_detail("The server broke off the answer", detail)
+    if isinstance(error, ssl.SSLError):
+        return _connect_failure(error, detail)
+    if isinstance(error, (socket.gaierror, ConnectionRefusedError)):
+        return _connect_failure(error, detail)
+    if isinstance(error, ConnectionError):
+        return _with_detail("The connection to the server broke", detail)
+    if isinstance(error, OSError):
+        return _with_detail("A system error stopped the fetch", detail)
+    if isinstance(error, UnicodeEncodeError):  # a header httpx could not encode
+        return "The request could not be sent: it holds characters HTTP cannot carry."
+    return None
 
 
 def describe_failure(error: BaseException) -> str:
-    """Any exception from fetching or parsing a feed, as one plain sentence."""
+    """Any exception from fetching or parsing a feed, as one plain sentence.
+
+    Errors from the HTTP stack (httpx, httpcore, h11, idna, ssl, the OS) never
+    show an exception class name; only a failure nobody foresaw (a bug) does.
+    """
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
-    detail = clean_line(str(error)) or type(error).__name__
     if isinstance(error, (FetchError, FeedParseError, StoreError)):
         return sentence(str(error))
-    if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        return sentence(f"The address is not valid: {detail}")
-    if isinstance(error, OverflowError) and "port" in detail:
-        return sentence(f"The address is not valid: {detail}")
-    if isinstance(error, httpx.ConnectError):
-        return _connect_failure(error, detail)
-    if isinstance(error, httpx.RemoteProtocolError):
-        return sentence(f"The server broke off the answer ({detail})")
-    if isinstance(error, httpx.HTTPError):
-        return sentence(f"The connection failed ({detail})")
+    detail = _detail(error)
+    described = _network_failure(error, detail)
+    if described is not None:
+        return described
     if isinstance(error, BrokenProcessPool):
         return "The feed parser stopped unexpectedly while reading this feed."
     if isinstance(error, MemoryError):
         return "The feed was too large to read."
-    return sentence(f"Unexpected error ({type(error).__name__}: {detail})")
+    return sentence(f"Unexpected error ({type(error).__name__}: {detail or 'no details'})")
 
 
 # ------------------------------------------------------------------ HTTP
@@ -379,8 +463,21 @@ async def _follow(
     note_answer: Callable[[], None],
 ) -> Download:
     current, moved_to, permanent = url, "", True
+    may_retry = True
     for _ in range(settings.max_redirects + 1):
-        response = await client.send(client.build_request("GET", current, headers=headers), stream=True)
+        request = client.build_request("GET", current, headers=headers)
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.RemoteProtocolError:
+            # No answer came (a stream=True send returns with the headers; a redirect's
+            # answer is marked by _check_redirect): most likely a kept-alive connection
+            # spoilt by the answer before it (bytes past a wrong Content-Length read as
+            # this one's status line) or closed by the server meanwhile.  httpcore has
+            # closed that connection: ask once more, on another.  Once per download.
+            if not may_retry or request.extensions.get(_ANSWERED):
+                raise
+            may_retry = False
+            response = await client.send(client.build_request("GET", current, headers=headers), stream=True)
         try:
             location = response.headers.get("location")
             if response.status_code in REDIRECT_STATUSES and location:
@@ -408,6 +505,35 @@ def _redirect_target(current: str, location: str) -> str:
     return target
 
 
+# Set on a request's extensions when its answer arrived (see _check_redirect): never sent again.
+_ANSWERED = "broadsheet.answered"
+
+
+async def _check_redirect(response: httpx.Response) -> None:
+    """Response hook: a redirect's Location checked before httpx reads it.
+
+    httpx builds the next request of a redirect even with follow_redirects=False,
+    and a Location it cannot use (javascript:alert(1), data:, a bad host) raises
+    there, with a sentence about URL syntax (or a RemoteProtocolError, which
+    would look like a spoilt connection).  Checked here first, the feed gets
+    the sentence that says what happened.  Costs one comparison on other answers.
+    """
+    if response.status_code not in REDIRECT_STATUSES:
+        return
+    request = response.request
+    request.extensions[_ANSWERED] = True
+    location = response.headers.get("location")
+    if not location:
+        return
+    target = _redirect_target(str(request.url), location)
+    try:
+        httpx.URL(location.strip())
+        httpx.URL(target).host  # noqa: B018 - decoding the host (IDNA) is what may raise
+    except Exception:  # noqa: BLE001 - httpx.InvalidURL, idna's UnicodeErrors, ValueError...
+        shown = clean_line(location)[:100]
+        raise FetchError(f"The server redirected to an address that is not valid: {shown}.") from None
+
+
 async def _read_body(response: httpx.Response, settings: FetchSettings) -> bytes:
     decoder = BodyDecoder(response.headers.get("content-encoding", ""), settings.max_bytes)
     declared = response.headers.get("content-length", "")
@@ -422,6 +548,7 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         headers={"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=False,
+        event_hooks={"response": [_check_redirect]},
         timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 10.0)),
         limits=httpx.Limits(
             max_connections=settings.concurrency,
@@ -599,9 +726,10 @@ class FeedFetcher:
 
     async def _fetch(self, feed: Feed) -> tuple[FeedResult, asyncio.Semaphore | None]:
         headers = {}
-        if feed.etag:
+        # ASCII only: a header must be (an older version stored what the server sent).
+        if feed.etag and feed.etag.isascii():
             headers["If-None-Match"] = feed.etag
-        if feed.last_modified:
+        if feed.last_modified and feed.last_modified.isascii():
             headers["If-Modified-Since"] = feed.last_modified
         answer, body_slot = await self._download(feed, headers)
         if body_slot is None:
@@ -701,6 +829,8 @@ def _validators(headers: httpx.Headers, keep: Feed | None = None) -> dict[str, s
         "etag": clean_line(headers.get("etag", ""))[:MAX_HEADER_VALUE],
         "last_modified": clean_line(headers.get("last-modified", ""))[:MAX_HEADER_VALUE],
     }
+    # Sent back as they are, and a header must be ASCII: a UTF-8 ETag would fail every later request.
+    found = {name: value if value.isascii() else "" for name, value in found.items()}
     if keep is None:
         return found
     return {name: value for name, value in found.items() if value}

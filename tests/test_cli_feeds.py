@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ import pytest
 
 from tests.httpserver import FeedServer, Route, http_server_fixture  # noqa: F401 - the fixture
 from tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -156,3 +159,98 @@ def test_fetch_while_another_process_writes_the_store(
     assert {f"https://news.example/{n}" for n in written} <= listed_urls
     _, out, _ = run_cli(capsys, *h, "feeds", "--json")
     assert {feed["url"]: feed["last_status"] for feed in json.loads(out)} == {url: 200 for url in urls}
+
+
+def rot(path: Path) -> None:
+    """Damage a file the way a failing disk does: bytes changed in place, its size and time as they were.
+
+    A store that opens sees no change (so does not read it); the fetch's writer, reading
+    the partition to add stories to it, is the one that finds the damage.
+    """
+    status = path.stat()
+    with path.open("r+b") as handle:
+        handle.seek(status.st_size // 3)
+        handle.write(b"\x00" * 16)
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def fetched_then_rotten(home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]) -> Path:
+    url = http_server.route("/rss.xml", Route.file("rss20.xml"))  # no validators: fetched again in full
+    assert run_cli(capsys, "--home", str(home), "add", url)[0] == 0
+    assert run_cli(capsys, "--home", str(home), "fetch", "--json")[0] == 0
+    partitions = sorted((home / "stories").glob("*.json"))
+    for partition in partitions:
+        rot(partition)
+    return partitions[0]
+
+
+def test_fetch_tells_damage_the_writer_found_after_the_summary(
+    home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    partition = fetched_then_rotten(home, http_server, capsys)
+    run = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--home", str(home), "fetch"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120, check=False,
+    )
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0 and lines[0].startswith("Fetched 1 feed"), run.stdout
+    damage = lines[1:]
+    assert damage and all(line.startswith("broadsheet: stories/") and "was damaged" in line for line in damage), lines
+    assert any(line.startswith(f"broadsheet: stories/{partition.name} was damaged") for line in damage)
+    assert all(str(home / "damaged") in line for line in damage)
+    _, out, _ = run_cli(capsys, "--home", str(home), "list", "--json")
+    assert len(json.loads(out)) == 5  # the stories came back with the fetch
+
+
+def test_fetch_json_has_the_damage_and_stderr_stays_quiet(
+    home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fetched_then_rotten(home, http_server, capsys)
+    code, out, err = run_cli(capsys, "--home", str(home), "fetch", "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["notices"] and all("was damaged" in notice for notice in summary["notices"])
+    assert err == ""
+
+
+def test_fetch_tells_a_damaged_feeds_file(home: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]) -> None:
+    good = http_server.route("/good.xml", Route.file("rss20.xml"))
+    h = ["--home", str(home)]
+    assert run_cli(capsys, *h, "add", good)[0] == 0
+    feeds_file = home / "feeds.json"
+    feeds_file.write_bytes(feeds_file.read_bytes() + b"\x00 torn write")
+
+    code, out, err = run_cli(capsys, *h, "fetch")
+    assert code == 0 and out.startswith("Fetched 1 feed")
+    lines = err.splitlines()
+    assert len([line for line in lines if "feeds.json was damaged" in line]) == 1, err
+    assert all(line.startswith("broadsheet: ") for line in lines), err
+
+
+def test_remove_takes_an_address_followed_before_the_checks_got_stricter(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from store.feeds import Feed, FeedList
+
+    old = "http://xn--a.xn--/feed.xml"  # refused by 'add' now (not valid punycode)
+    with FeedList(home) as feeds:
+        feeds.add(Feed(url=old))
+    code, _, err = run_cli(capsys, "--home", str(home), "add", old)
+    assert code == 1 and "not a valid international domain name" in err
+    code, out, _ = run_cli(capsys, "--home", str(home), "remove", old)
+    assert code == 0 and out.startswith(f"Removed {old}")
+    with FeedList(home) as feeds:
+        assert feeds.all() == []
+
+
+def test_add_refuses_a_host_that_could_be_an_option_or_hides_characters(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for address, reason in (
+        ("http://-oProxyCommand=sh/feed", "starts or ends with '-'"),
+        ("http://exa\u202emple.com/feed.xml", "invisible"),
+    ):
+        code, out, err = run_cli(capsys, "--home", str(home), "add", address)
+        assert code == 1 and out == "" and reason in err, err
+        assert len(err.splitlines()) == 1 and "\u202e" not in err
+    _, out, _ = run_cli(capsys, "--home", str(home), "feeds", "--json")
+    assert json.loads(out) == []

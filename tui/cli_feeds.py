@@ -83,10 +83,13 @@ def command_remove(store: Store, args: argparse.Namespace) -> int:
     from store.feeds import FeedList, InvalidFeedAddress, normalize_feed_url
 
     with FeedList(store.home) as feeds:
-        try:
-            address = normalize_feed_url(args.url)
-        except InvalidFeedAddress as error:
-            raise UsageError(str(error)) from None
+        # As 'broadsheet feeds' shows it, even if no longer taken as a new address (stricter checks since).
+        address = args.url.strip()
+        if feeds.get(address) is None:
+            try:
+                address = normalize_feed_url(args.url)
+            except InvalidFeedAddress as error:
+                raise UsageError(str(error)) from None
         if feeds.get(address) is None:
             raise UsageError(f"not following {address} (see 'broadsheet feeds')")
         removed = store.remove_feed_stories(address)
@@ -163,13 +166,17 @@ def command_fetch(store: Store, args: argparse.Namespace) -> int:
 
     with FeedList(store.home) as feeds:
         if not feeds.all():
+            summary = FetchSummary(notices=list(feeds.notices))
             if args.json:
-                print(json.dumps(FetchSummary().as_json()))
+                print(json.dumps(summary.as_json()))
             else:
                 print("No feeds yet: add one with 'broadsheet add URL'.")
+                _print_notices(summary.notices)
             return EXIT_OK
         progress: Callable[[FetchProgress], None] | None = None if args.json else ProgressLine(sys.stderr)
         summary = asyncio.run(fetch_all(store, feeds, progress=progress))
+        # Damage found on the way: in the stories (the writer's) and in the feeds file.
+        summary.notices.extend(notice for notice in feeds.notices if notice not in summary.notices)
     if isinstance(progress, ProgressLine):
         progress.clear()
     _group_new_stories(store)
@@ -178,7 +185,16 @@ def command_fetch(store: Store, args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(summary_line(summary))
+        _print_notices(summary.notices)
     return EXIT_OK if summary.ok else EXIT_PARTIAL
+
+
+def _print_notices(notices: list[str]) -> None:
+    """Damage found and repaired (a file moved aside, what was kept): one line each on stderr."""
+    from tui.cli_common import print_error
+
+    for notice in notices:
+        print_error(notice)
 
 
 def _group_new_stories(store: Store) -> None:

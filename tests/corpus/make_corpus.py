@@ -368,10 +368,6 @@ for scheme_name, location in (("file", "file:///etc/passwd"), ("ftp", "ftp://fil
         about=f"3. A redirect to a {scheme_name}: address ends with an error on that feed.",
         serve={"status": 301, "headers": {"Location": location}},
         error=f"Redirected to a non-web address ({location}).",
-        **({"xfail": "store/fetch.py: httpx raises InvalidURL inside client.send for a Location without a host "
-                     "(it builds response.next_request even with follow_redirects=False), so the sentence is "
-                     "'The address is not valid: For absolute URLs, path must be empty or begin with '/''"}
-           if scheme_name in ("javascript", "data") else {}),
     )
 
 first_answer = rss([item(1)]).encode()
@@ -395,9 +391,6 @@ case(
     + accented.encode("utf-8"),
     about="3. A Content-Length that counts characters, not bytes (a common server bug): the body's tail is left on the connection; the next feed must not read it.",
     kind="raw", others_fetch=True,
-    xfail_strict=False,  # whether the tail arrives with the body or after it is up to the socket
-    xfail="store/fetch.py: the tail left on the keep-alive connection is read as the next feed's status line "
-          "('illegal status line'); retry once on httpx.RemoteProtocolError before the answer's headers",
 )
 
 case(
@@ -441,9 +434,6 @@ for label, address in (("bad_port", "http://127.0.0.1:99999/feed.xml"), ("bad_ho
         f"invalid_url_{label}", "url", address,
         about="3. An address httpx refuses (httpx.InvalidURL is not an httpx.HTTPError): an error on that feed.",
         kind="subscribe", others_fetch=True, absent=ABSENT_TERMINAL,
-        **({"xfail": "store/fetch.py: idna.IDNAError (a UnicodeError, not httpx.InvalidURL) gives "
-                     "'Unexpected error (InvalidCodepoint: ...)' instead of 'The address is not valid'"}
-           if label == "bad_idna" else {}),
     )
 
 # ------------------------------------------------------------------ 4. content
