@@ -111,6 +111,8 @@ class FetchSettings:
     # A Retry-After this short is waited out once, within the same fetch.
     retry_within_fetch: float = 10.0
     max_items: int = DEFAULT_MAX_ITEMS
+    # Retention (Store.prune): items older than keep_days are not taken in (0: any age).
+    keep_days: int = 0
     # Stories held back for the store (packed, about 1 KB each; see PendingStories),
     # stories a write may read and write (stored ones of the partitions it
     # rewrites, and new ones: this bounds the writer's memory), and the longest a
@@ -703,6 +705,7 @@ class FeedFetcher:
         # Whether many stories wait for the store: then they are packed small (see PackedStories).
         self.many_waiting = many_waiting
         self.limiter = HostLimiter(settings)
+        self.oldest_kept = utc_now() - timedelta(days=settings.keep_days) if settings.keep_days > 0 else None
 
     async def fetch(self, feed: Feed) -> FeedResult:
         """Fetch one feed and hand its result to ``accept``.
@@ -743,6 +746,7 @@ class FeedFetcher:
                 content_type=answer.headers.get("content-type", ""),
                 fetched=utc_now(),
                 max_items=self.settings.max_items,
+                published_after=self.oldest_kept,
                 compress=self.many_waiting(),
             )
         except BaseException:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from store.model import Story, story_to_records
@@ -93,13 +93,21 @@ class PreparedFeed:
         return [story_id for pack in self.packs for story_id in pack.ids]
 
 
-def parse_and_prepare(data: bytes, *, compress: bool = True, **options: Any) -> PreparedFeed:
-    """store.parse.parse_feed, then every story prepared and packed: the job a parsing worker runs."""
+def parse_and_prepare(
+    data: bytes, *, compress: bool = True, published_after: datetime | None = None, **options: Any
+) -> PreparedFeed:
+    """store.parse.parse_feed, then every story prepared and packed: the job a parsing worker runs.
+
+    Stories published before ``published_after`` (the retention cut-off) are left out:
+    taking them in would only have them pruned again, and counted as new every fetch.
+    """
     from store.parse import parse_feed  # here: the store's own use of this module needs no parser
 
     parsed = parse_feed(data, **options)
     by_partition: dict[str, list[PreparedStory]] = {}
     for story in parsed.stories:
+        if published_after is not None and story.published < published_after:
+            continue
         prepared = prepare_story(story)
         by_partition.setdefault(prepared.partition, []).append(prepared)
     packs = [PackedStories.pack(partition, stories, compress=compress) for partition, stories in by_partition.items()]

@@ -40,3 +40,14 @@ def home(tmp_path: Path) -> Path:
 def store(home: Path) -> Iterator[Store]:
     with Store(home) as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def no_user_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the settings of whoever runs them: no config file, no BROADSHEET_* overrides."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BROADSHEET_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("BROADSHEET_CONFIG", str(tmp_path_factory.mktemp("settings") / "config.toml"))

@@ -254,3 +254,46 @@ def test_add_refuses_a_host_that_could_be_an_option_or_hides_characters(
         assert len(err.splitlines()) == 1 and "\u202e" not in err
     _, out, _ = run_cli(capsys, "--home", str(home), "feeds", "--json")
     assert json.loads(out) == []
+
+
+def test_fetch_applies_the_retention_settings(
+    home: Path, tmp_path: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a fetch, only the newest max_per_feed stories of each feed are kept (bookmarks never go)."""
+    rss = http_server.route("/rss.xml", Route.file("rss20.xml"))
+    settings = tmp_path / "config.toml"
+    settings.write_text("[retention]\nmax_per_feed = 2\n", encoding="utf-8")
+    h = ["--home", str(home), "--config", str(settings)]
+    assert run_cli(capsys, *h, "add", rss)[0] == 0
+    code, out, err = run_cli(capsys, *h, "fetch")
+    assert code == 0 and "5 new stories" in out and err == ""
+    code, out, _ = run_cli(capsys, *h, "list", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+
+
+def test_fetch_leaves_out_items_older_than_the_retention(
+    home: Path, tmp_path: Path, http_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Items older than keep_days are not taken in, so they are not 'new' on every fetch only to be pruned."""
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    now = datetime.now(timezone.utc)
+    items = "".join(
+        f"<item><title>Item {age} days old</title><link>https://news.example/{age}</link>"
+        f"<pubDate>{format_datetime(now - timedelta(days=age, hours=1))}</pubDate></item>"
+        for age in (0, 1, 5, 40)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+    url = http_server.route("/aged.xml", Route(body=body, content_type="application/rss+xml"))
+    settings = tmp_path / "config.toml"
+    settings.write_text("[retention]\nkeep_days = 3\n", encoding="utf-8")
+    h = ["--home", str(home), "--config", str(settings)]
+    assert run_cli(capsys, *h, "add", url)[0] == 0
+    for _ in range(2):  # the second fetch finds nothing new: the old items stay out
+        code, out, err = run_cli(capsys, *h, "fetch", "--json")
+        assert code == 0 and err == ""
+        new = json.loads(out)["new_stories"]
+        assert new == (2 if _ == 0 else 0)
+    _, out, _ = run_cli(capsys, *h, "list", "--json")
+    assert sorted(story["title"] for story in json.loads(out)) == ["Item 0 days old", "Item 1 days old"]

@@ -12,16 +12,15 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from store import Store
 from store.sanitize import clean_line
 from tui.cli_common import EXIT_OK, EXIT_PARTIAL, UsageError
 
 if TYPE_CHECKING:
-    from store.fetch import FetchProgress, FetchSummary
+    from store.fetch import FetchProgress, FetchSettings, FetchSummary
+    from tui.config import Config
 
 # The feed machinery (httpx, parsers) is imported inside the commands that use it,
 # so `broadsheet list` and friends start without it.
@@ -174,19 +173,55 @@ def command_fetch(store: Store, args: argparse.Namespace) -> int:
                 _print_notices(summary.notices)
             return EXIT_OK
         progress: Callable[[FetchProgress], None] | None = None if args.json else ProgressLine(sys.stderr)
-        summary = asyncio.run(fetch_all(store, feeds, progress=progress))
+        summary = asyncio.run(fetch_all(store, feeds, progress=progress, settings=fetch_settings(args)))
         # Damage found on the way: in the stories (the writer's) and in the feeds file.
         summary.notices.extend(notice for notice in feeds.notices if notice not in summary.notices)
     if isinstance(progress, ProgressLine):
         progress.clear()
-    _group_new_stories(store)
     if args.json:
         json.dump(summary.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         print(summary_line(summary))
         _print_notices(summary.notices)
+    sys.stdout.flush()  # the summary is the answer: it does not wait for the upkeep below
+    _apply_retention(store, args)
+    _group_new_stories(store)
     return EXIT_OK if summary.ok else EXIT_PARTIAL
+
+
+def settings_of(args: argparse.Namespace) -> Config:
+    """The settings (config file and BROADSHEET_* variables), read once per command; problems told once."""
+    from tui.cli import config_path_of
+    from tui.cli_common import print_error
+    from tui.config import load_config
+
+    if getattr(args, "settings", None) is None:
+        config, problems = load_config(config_path_of(args))
+        for problem in problems:
+            print_error(problem)
+        args.settings = config
+    return args.settings
+
+
+def fetch_settings(args: argparse.Namespace) -> FetchSettings:
+    """How to fetch: items older than the retention's days are not taken in."""
+    from store.fetch import FetchSettings
+
+    return FetchSettings(keep_days=settings_of(args).retention.keep_days)
+
+
+def _apply_retention(store: Store, args: argparse.Namespace) -> None:
+    """The retention settings applied after a fetch (bookmarks are never pruned); silent when unset."""
+    from store.errors import StoreError
+    from tui.cli_common import print_error
+
+    retention = settings_of(args).retention
+    if retention.keep_days or retention.max_per_feed:
+        try:
+            store.prune(keep_days=retention.keep_days, max_per_feed=retention.max_per_feed)
+        except StoreError as error:
+            print_error(f"could not prune old stories: {error}")
 
 
 def _print_notices(notices: list[str]) -> None:
