@@ -23,6 +23,7 @@ days around the new ones.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,11 @@ _DAMAGE = (apsw.CorruptError, apsw.NotADBError, apsw.FormatError, apsw.SchemaCha
 _ITEM_COLUMNS = "id, grp, feed, url, time, terms, names"
 # How many stories one `get` pass reads before they are grouped (bounds memory on a rebuild).
 LOAD_CHUNK = 5_000
+GENTLE_WORK = 0.005
+GENTLE_REST = 0.005
+"""A gentle sync (Groups(gentle=True)) rests GENTLE_REST seconds after each GENTLE_WORK seconds of
+work: Python holds one lock for all threads, and a thread grouping 100,000 stories would otherwise
+make every key of an app wait for it."""
 
 
 class StoryReader(Protocol):
@@ -113,10 +119,15 @@ class Groups:
     ``rebuild``.
     """
 
-    def __init__(self, home: Path | str) -> None:
+    def __init__(self, home: Path | str, *, gentle: bool = False) -> None:
+        """`gentle`: a sync pauses now and then (see `GENTLE_WORK`), so that the other threads of
+        the process (an app's event loop) get the interpreter when they want it while a large
+        sync runs; it then takes about twice as long."""
         self.path = Path(home).expanduser() / FILE_NAME
         self.notices: list[str] = []
         self._mutex = threading.RLock()
+        self._gentle = gentle
+        self._worked_since = time.perf_counter()
         try:
             self._connection = self._open()
         except GroupsDamaged as error:
@@ -183,6 +194,20 @@ class Groups:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
+
+    def _pace(self) -> None:
+        """In a gentle sync, rest a moment after a while of work (see GENTLE_WORK)."""
+        if not self._gentle:
+            return
+        now = time.perf_counter()
+        if now - self._worked_since >= GENTLE_WORK:
+            time.sleep(GENTLE_REST)
+            self._worked_since = time.perf_counter()
+
+    def _paced(self, values: Iterable[Any]) -> Iterator[Any]:
+        for value in values:
+            self._pace()
+            yield value
 
     def _recover(self, error: GroupsDamaged) -> None:
         with self._mutex:
@@ -319,7 +344,7 @@ class Groups:
             if preloaded is not None:
                 stories = [preloaded[story_id] for story_id in chunk]
             else:
-                stories = [store.get(story_id) for story_id in chunk]
+                stories = [store.get(story_id) for story_id in self._paced(chunk)]
             with self._transaction() as connection:
                 done = self._group(connection, [story for story in stories if story is not None])
                 result.added += done.added
@@ -359,17 +384,19 @@ class Groups:
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             already |= {row[0] for row in connection.execute(f"SELECT id FROM members WHERE id IN ({marks})", chunk)}
-        items = sorted((Item.of(story) for story in stories if story.id not in already), key=lambda i: (i.time, i.id))
+        items = sorted(
+            (Item.of(story) for story in self._paced(stories) if story.id not in already), key=lambda i: (i.time, i.id)
+        )
         if not items:
             return result
         documents = int(self._setting(connection, "documents") or 0)
-        batch_terms = {term for item in items for term in item.terms}
+        batch_terms = {term for item in self._paced(items) for term in item.terms}
         df = self._frequencies(connection, batch_terms)
         grouper = Grouper(df, documents)
         grouper.count_terms(items)
         self._load_neighbours(connection, grouper, items)
         rows = []
-        for item in items:
+        for item in self._paced(items):
             group_id = grouper.assign(item)
             result.changed_groups.add(group_id)
             kept = grouper.kept_terms(item)
@@ -377,7 +404,7 @@ class Groups:
             rows.append((item.id, group_id, item.feed, item.url, item.time, orjson.dumps(kept), names))
         connection.executemany("INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         counted: dict[str, int] = {}
-        for item in items:
+        for item in self._paced(items):
             for term in item.terms:
                 counted[term] = counted.get(term, 0) + 1
         connection.executemany(
@@ -423,12 +450,12 @@ class Groups:
         neighbours += [row for row in by_url if row[0] not in in_window]
         loaded = [
             (Item(i, feed, url, time, _terms(terms), _names(names)), grp)
-            for i, grp, feed, url, time, terms, names in neighbours
+            for i, grp, feed, url, time, terms, names in self._paced(neighbours)
         ]
         missing = {term for item, _ in loaded for term in item.terms if term not in grouper.df}
         if missing:
             grouper.df.update(self._frequencies(connection, missing))
-        for item, group_id in loaded:
+        for item, group_id in self._paced(loaded):
             grouper.know(item, group_id)
         # ...and their groups may reach a window further: those members count for the span.
         seen = {item.id for item, _ in loaded}

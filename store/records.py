@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -48,6 +49,11 @@ USER_FIELDS = frozenset({"read", "bookmarked", "fetched"})
 USER_TEXT_FIELDS = frozenset({"note"})
 _PARTITION_NAME = re.compile(r"^\d{4}-\d{2}-\d+$")
 _RECORD_START = re.compile(r'"([0-9a-f]{6,64})"\s*:\s*\{')
+READ_CACHE_FILES = 2 * (BUCKETS + 4)
+"""Partition files kept parsed after a read (the most recently used; a partition is two files).
+A parsed partition holds a megabyte or two: without a bound, reading stories across a large
+store (the viewer, the groups' first sync) would keep the whole store in memory.  A month is
+BUCKETS partitions, all kept: reading stories in date order (a sync) reads each file once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +159,13 @@ class Store:
             raise StoreError(f"cannot use {self.home} as a store: {error.strerror or error}") from None
         self._mutex = threading.RLock()
         self._lock = store_lock(self.home)
-        self._files: dict[Path, RecordFile] = {}
+        # Files read, most recently used last: partitions beyond READ_CACHE_FILES are let go
+        # (see _record_file), but for those written last (see trim_cache).
+        self._files: OrderedDict[Path, RecordFile] = OrderedDict()
         # Partitions this store wrote, oldest first, with their sizes in stories (see trim_cache).
         self._written: dict[str, int] = {}
+        # Partitions a write in progress read and will write (never let go of meanwhile).
+        self._pinned: set[str] = set()
         # Indexes a write's stories while the write's files are written (see _write_and_index).
         self._index_thread: ThreadPoolExecutor | None = None
         self._catalog = self._open_catalog()
@@ -214,11 +224,30 @@ class Store:
 
     def _record_file(self, folder: Path, partition: str) -> RecordFile:
         path = self._file_path(folder, partition)
-        record_file = self._files.get(path)
-        if record_file is None:
+        with self._mutex:
+            record_file = self._files.get(path)
+            if record_file is not None:
+                self._files.move_to_end(path)
+                return record_file
             record_file = RecordFile(path, self._on_damage, compressed=folder == self._texts_dir)
             self._files[path] = record_file
-        return record_file
+            self._forget_least_used()
+            return record_file
+
+    def _forget_least_used(self) -> None:
+        """Let go of the partition files read longest ago, beyond READ_CACHE_FILES (the store's own
+        small files and the partitions a writer keeps, see trim_cache, stay).  A file let go is
+        read again from disk when next wanted: an old reference to it stays correct."""
+        partitions = [path for path in self._files if path.parent in (self._stories_dir, self._texts_dir)]
+        excess = len(partitions) - READ_CACHE_FILES
+        for path in partitions:
+            if excess <= 0:
+                break
+            partition = path.name.split(".", 1)[0]
+            if partition in self._written or partition in self._pinned:
+                continue
+            self._files.pop(path).close()
+            excess -= 1
 
     def _partition_signature(self, partition: str) -> str:
         """Both files of a partition: a change to either means it must be indexed again."""
@@ -523,11 +552,15 @@ class Store:
             by_partition: dict[str, list[PreparedStory]] = {}
             for prepared in batch.values():
                 by_partition.setdefault(located.get(prepared.id) or prepared.partition, []).append(prepared)
-            plans = [
-                self._plan_partition(partition, members, located, keep, result)
-                for partition, members in sorted(by_partition.items())
-            ]
-            self._write_and_index([plan for plan in plans if plan.entries])
+            self._pinned = set(by_partition)  # read to plan, then written: kept in between
+            try:
+                plans = [
+                    self._plan_partition(partition, members, located, keep, result)
+                    for partition, members in sorted(by_partition.items())
+                ]
+                self._write_and_index([plan for plan in plans if plan.entries])
+            finally:
+                self._pinned = set()
         return result
 
     def _plan_partition(

@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,6 +21,8 @@ from tui.cli_common import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UsageError, print_
 
 
 def broadsheet_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # only for --version: it takes a while to load
+
     try:
         return version("broadsheet")
     except PackageNotFoundError:
@@ -36,6 +37,18 @@ def default_home() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("broadsheet", appauthor=False))
+
+
+class VersionAction(argparse.Action):
+    """--version: the version is looked up only when asked for (reading it slows every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **options: Any) -> None:
+        options.setdefault("default", argparse.SUPPRESS)
+        super().__init__(option_strings, dest, nargs=0, **options)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"broadsheet {broadsheet_version()}")
+        parser.exit()
 
 
 READ_ONLY_COMMANDS = frozenset({"list", "show", "search", "export", "feeds"})
@@ -304,7 +317,7 @@ def build_parser() -> OneLineParser:
     )
     parser.add_argument("--home", metavar="DIR", help=home_help)
     parser.add_argument("--config", metavar="FILE", help=config_help)
-    parser.add_argument("--version", action="version", version=f"broadsheet {broadsheet_version()}")
+    parser.add_argument("--version", action=VersionAction, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     def add(name: str, summary: str) -> argparse.ArgumentParser:

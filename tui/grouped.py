@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import itertools
 import threading
 from collections import Counter
@@ -58,6 +59,11 @@ FOLDED_KINDS = ("all", "feed")
 """Views whose rows fold into groups (a search is ranked story by story; bookmarks are per story)."""
 
 GROUPING_ACTIONS = ("toggle_grouping", "next_source", "previous_source")
+
+GC_FREEZE_ROWS = 5_000
+"""Rows (loaded or folded) beyond this many are frozen out of the garbage collector's way
+(gc.freeze): they stay for as long as the view, and a full collection walking 100,000 of them
+would take a tenth of a second, in the middle of a key."""
 
 
 def folds(view: View) -> bool:
@@ -284,7 +290,8 @@ class GroupingMixin:
         """The groups file, opened on first use (from any thread)."""
         with self._groups_lock:
             if self._groups_file is None:
-                self._groups_file = Groups(self._store.home)  # type: ignore[attr-defined]
+                # Gentle: a first sync of a large store groups for a minute or more beside the keys.
+                self._groups_file = Groups(self._store.home, gentle=True)  # type: ignore[attr-defined]
             return self._groups_file
 
     def on_unmount(self) -> None:
@@ -313,6 +320,37 @@ class GroupingMixin:
         if not (self._grouping and folds(view)):
             return None
         return fold(summaries, self._shared_groups(fresh=fresh), self._leads)
+
+    def fold_first_rows(
+        self: MainScreen, view: View, unread_only: bool, summaries: list[StorySummary]
+    ) -> Folded | None:
+        """The newest rows of a view folded as the whole view will fold (None when they do not fold),
+        from their groups alone: the groups file is asked only about these rows, and the other
+        stories of their groups are read by id.  In a worker, before the whole view is read."""
+        if not (self._grouping and folds(view)):
+            return None
+        try:
+            groups = self._open_groups()
+            group_of = groups.groups_of([summary.id for summary in summaries])
+            members = groups.members_of(set(group_of.values()))
+        except Exception:  # noqa: BLE001 - the groups are a courtesy: the rows alone then
+            return None
+        shared = {
+            story_id: group_id
+            for group_id, story_ids in members.items()
+            if len(story_ids) > 1
+            for story_id in story_ids
+        }
+        shown = {summary.id for summary in summaries}
+        others = [story_id for story_id in shared if story_id not in shown]
+        try:
+            extra = self._store.summaries_for(others) if others else []  # type: ignore[attr-defined]
+        except StoreError:
+            extra = []
+        if unread_only:
+            extra = [summary for summary in extra if not summary.read]
+        rows = sorted([*summaries, *extra], key=date_order) if extra else summaries
+        return fold(rows, shared, self._leads)
 
     def use_folded(self: MainScreen, folded: Folded | None) -> None:
         """New rows came: remember how they fold, and show the badges of the group rows."""
@@ -420,13 +458,14 @@ class GroupingMixin:
             return
         generation = next(self._fold_generation)
         self._folding_wanted = generation
-        members = sorted(folded.members.values(), key=date_order)
+        members = list(folded.members.values())  # sorted in the worker: 100,000 rows take a tenth of a second
         self._fold_again(self._view, self._unread_only, generation, members, fresh)
 
     @work(thread=True, group="fold-groups", exclusive=True, name="fold groups")
     def _fold_again(
         self: MainScreen, view: View, unread_only: bool, generation: int, members: list[StorySummary], fresh: bool
     ) -> None:
+        members.sort(key=date_order)
         folded = self.fold_rows(view, members, fresh=fresh)
         if folded is not None and not get_current_worker().is_cancelled:
             self.post_message(Refolded(view, unread_only, generation, folded))
@@ -449,6 +488,8 @@ class GroupingMixin:
         self._show_rows(folded.rows, select=KEEP, snippet_key=None, unread_count=folded.unread_count)
         self._update_status()
         self.refresh_bindings()
+        if len(folded.members) > GC_FREEZE_ROWS:
+            gc.freeze()  # the new rows stay: out of the collector's way, as after a load (MainScreen)
         shown = self.story_view.story
         if shown is not None:
             self._show_again(shown.id)

@@ -5,6 +5,11 @@ typed in the search bar, a saved search or one feed, optionally narrowed to unre
 Every store call runs in a named worker that posts a message; the handlers here own
 the state and call down into the widgets.
 
+At start, with a large store, the newest rows are read while the app starts (a thread begun
+with the screen) and show in the first frame; the whole view follows from a worker, the cursor
+staying where the reader has put it meanwhile.  The highlights pane follows the cursor once it
+rests (a held key reads no story per row it passes).
+
 The list follows the store through its change log: a load keeps a token
 (`Store.changes_since`), and every poll reads only the stories changed since it and
 patches their rows in place (`StoryList.patch_stories`), so a change made by another
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import importlib
 import itertools
 import os
@@ -62,15 +68,12 @@ from textual.worker import get_current_worker
 
 from store import QueryError, SavedSearch, Store, StoreError, Story, StorySummary, sample_stories
 from store.feeds import FeedList
-from tui.dialogs.input import InputDialog
-from tui.dialogs.note import NoteDialog
 from tui.full_text import fetch_on_open, text_choice
-from tui.grouped import GROUPING_ACTIONS, Folded, GroupingMixin
+from tui.grouped import GC_FREEZE_ROWS, GROUPING_ACTIONS, Folded, GroupingMixin
 from tui.links import Launcher, copy_url, launch_detached, open_url
 from tui.matches import StoryMatches, find_story_matches, query_terms, spans_in
 from tui.patch import plan_patch
 from tui.refresh import NO_FEEDS, plural, progress_line, start_process_tracker, summary_message
-from tui.screens.views import ViewsScreen
 from tui.views import ALL_STORIES, BOOKMARKS, SEARCH_LIMIT, View, saved_view, search_view, unread_only_query
 from tui.widgets.highlights import Highlights
 from tui.widgets.quiet_footer import QuietFooter
@@ -78,11 +81,11 @@ from tui.widgets.search_bar import HINT, SearchBar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.story_list import KEEP, RowSnippet, StoryList, KeepCursor
 from tui.widgets.story_view import StoryView
-from tui.widgets.view_list import ViewChoice
 
 if TYPE_CHECKING:
     from store.articles import FullTextOutcome
     from store.fetch import FetchProgress, FetchSettings, FetchSummary
+    from tui.widgets.view_list import ViewChoice
 
 WIDE_LAYOUT_WIDTH = 120
 """From this many columns the panes sit side by side (config `layout = "auto"`)."""
@@ -101,11 +104,20 @@ SHORT_HEIGHT = 12
 TALL_HEIGHT = 17
 """From SHORT_HEIGHT lines a narrow terminal shows a small highlights pane; from TALL_HEIGHT, a full one."""
 
+EARLY_ROWS_WAIT = 0.3
+"""Seconds the screen, once mounted, waits for the rows read while the app started."""
+
+FIRST_ROWS = 200
+"""At start, the newest this many rows show first (read in a few milliseconds); the rest follow."""
+
 STORE_POLL_SECONDS = 2.0
 """How often to look for stories written by other processes."""
 
 NOTICE_SECONDS = 30
 """How long a notice of damage found in the store stays up."""
+
+CURSOR_REST_SECONDS = 0.08
+"""A cursor that moves again within this time is passing by: the highlights wait till it rests."""
 
 HIGHLIGHTS_DELAY = 0.2
 """Seconds the cursor rests on a story without highlights before they are generated (and stored)."""
@@ -285,6 +297,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             highlights: dict[str, list[str]] | None = None,
             token: int | None = None,
             folded: Folded | None = None,
+            first_rows: bool = False,
         ) -> None:
             super().__init__()
             self.token = token
@@ -294,6 +307,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             self.view = view
             self.unread_only = unread_only
             self.summaries = summaries
+            self.first_rows = first_rows
+            """Only the newest rows (a screenful or so, at start): the whole view follows."""
             self.unread_count = sum(1 for summary in summaries if not summary.read)
             self.select = select
             self.matched_count = matched_count
@@ -545,8 +560,19 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         """Stories the reader switched to their feed text (v)."""
         self._highlights_asked: set[str] = set()
         """Stories whose highlights were generated (or tried) this session."""
+        self._rest_pending = False
+        """The list shows the first rows of its view; the rest is being read."""
+        self._reading = False
+        """A story is open (see `reading`)."""
+        self._last_move = 0.0
+        """When the cursor last moved to another story (time.monotonic)."""
+        self._rest_timer: Timer | None = None
+        """Reads the story under the cursor once the cursor rests (see _story_highlighted)."""
         self.launcher: Launcher = launch_detached
         """Starts the browser from its argv (tests put a recorder here)."""
+        self._early: tuple[int, list[StorySummary], Folded | None] | None = None
+        self._early_done = threading.Event()
+        threading.Thread(target=self._read_early, name="read first rows", daemon=True).start()
 
     # ------------------------------------------------------------ layout
 
@@ -570,9 +596,39 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         self.story_view.show_message(VIEWER_HINT)
         self._show_new_notices()
         self._read_last_refresh()
-        self._load_stories(seed_samples=True)
+        first = self._early_rows()
+        if first is not None:
+            self._show_stories(first)  # in the first frame
+            self._read_view(self._view, self._unread_only, KEEP, False)  # the rest of the view
+        else:
+            self._load_stories(seed_samples=True)
         self._load_saved_searches()
         self.set_interval(STORE_POLL_SECONDS, self._poll_store)
+
+    def _read_early(self) -> None:
+        """The newest rows of all stories, read while the app starts (in a thread of its own, begun
+        with the screen): with a large store they show in the first frame.  A store too small to be
+        worth it, or a failure, leaves them to the usual worker (which says what went wrong)."""
+        try:
+            token = self._store.changes_since(None).token
+            first = self._store.summaries(limit=FIRST_ROWS)
+            if len(first) >= FIRST_ROWS:
+                folded = self.fold_first_rows(ALL_STORIES, False, first)
+                self._early = (token, folded.rows if folded is not None else first, folded)
+        except Exception:  # noqa: BLE001 - the worker reads the view again and reports
+            self._early = None
+        finally:
+            self._early_done.set()
+
+    def _early_rows(self) -> StoriesLoaded | None:
+        """The rows `_read_early` read, as a load of the first rows (None: none, or not in time)."""
+        if not self._early_done.wait(EARLY_ROWS_WAIT) or self._early is None:
+            return None
+        if self._view != ALL_STORIES or self._unread_only:
+            return None
+        token, rows, folded = self._early
+        self._early = None
+        return self.StoriesLoaded(ALL_STORIES, False, rows, select=None, token=token, folded=folded, first_rows=True)
 
     def _apply_layout_setting(self) -> None:
         """Side by side or stacked by the width, or as the config's `layout` says."""
@@ -609,7 +665,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
     @property
     def reading(self) -> bool:
         """True while a story is open (in a narrow terminal the viewer then fills the screen)."""
-        return self.has_class("-reading")
+        return self._reading
 
     @property
     def zoomed(self) -> bool:
@@ -654,10 +710,21 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         return self.has_class("-wide") or self.reading
 
     def _set_reading(self, reading: bool) -> None:
-        self.set_class(reading, "-reading")
+        self._reading = reading
+        self._show_reading()
         if not reading:
             self.set_class(False, "-zoomed")
         self.refresh_bindings()
+
+    def _show_reading(self) -> None:
+        """The -reading class, where it changes the look: stacked, the viewer then fills the screen.
+        Side by side nothing changes, and a class on the screen restyles every widget (a tenth of a
+        second on enter and h): there the class is left off."""
+        self.set_class(self._reading and not self.has_class("-wide"), "-reading")
+
+    def on_resize(self) -> None:
+        # After Textual's own handler has set the layout's class (-wide or -narrow) for the new width.
+        self.call_after_refresh(self._show_reading)
 
     def _viewer_focused(self) -> bool:
         """True while a story is being read, or the viewer (or a link in it) has the focus."""
@@ -728,7 +795,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         if self.story_view.story is None and self._opened_id is None:
             return
         self._zoom_from_reading = was_reading
-        self.set_class(True, "-reading")
+        self._reading = True
+        self._show_reading()
         self.set_class(True, "-zoomed")
         self.story_view.focus()
         self.refresh_bindings()
@@ -869,6 +937,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         self.open_link(message.url)
 
     def action_save_page(self) -> None:
+        from tui.dialogs.input import InputDialog  # the dialogs and the views screen load when first wanted
+
         dialog = InputDialog(
             "Save a page",
             "The address of a web page to keep as a bookmarked story:",
@@ -1000,6 +1070,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             current = f"feed:{self._view.query}"
         else:
             current = ""
+        from tui.screens.views import ViewsScreen
+
         views = ViewsScreen(self._store, current, feeds=self._feeds, refresher=self, clock=self._clock)
         self.app.push_screen(views, self._view_chosen)
 
@@ -1016,7 +1088,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             if view.query.strip():
                 self._run_search(view, self._unread_only, select)
             return
-        self._read_view(view, self._unread_only, select, seed_samples)
+        self._read_view(view, self._unread_only, select, seed_samples, first_rows=seed_samples)
 
     def _load_stories(self, *, seed_samples: bool = False) -> None:
         """Read the current view again, the cursor staying on its story."""
@@ -1241,6 +1313,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             self.app.announce_new_stories(news)  # type: ignore[attr-defined]
         self._written_during_fetch.clear()
         self._show_new_notices()
+        from tui.screens.views import ViewsScreen
+
         for screen in self.app.screen_stack:  # the feeds screen, maybe under a dialog
             if isinstance(screen, ViewsScreen):
                 screen.feeds_refreshed()
@@ -1253,6 +1327,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             self.notify("Search first (press /), then save the search.", markup=False)
             return
         suggestion = view.name if view.kind == "saved" else view.query
+        from tui.dialogs.input import InputDialog
+
         dialog = InputDialog(
             "Save search",
             f"A name for the search “{view.query}”:",
@@ -1323,6 +1399,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
                     self._written_during_fetch.add(story.id)
                 self._save_note(story.id, note)
 
+        from tui.dialogs.note import NoteDialog
+
         self.app.push_screen(NoteDialog(story.title, story.note), answered)
 
     @on(NoteSaved)
@@ -1392,11 +1470,13 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
     def _show_stories(self, message: StoriesLoaded) -> None:
         if message.view != self._view or message.unread_only != self._unread_only:
             return  # the reader moved on while the worker ran
-        self._story_cache.clear()
+        if not self._rest_pending:
+            self._story_cache.clear()
         self._token = message.token
         searching = message.view.kind == "search"
-        if not searching:
-            self._changed_here.clear()
+        if not searching and not self._rest_pending:
+            self._changed_here.clear()  # (the rest of a view that showed its first rows keeps them)
+        self._rest_pending = message.first_rows
         if searching:
             self._result_highlights = message.highlights
             self._search_error = ""
@@ -1415,6 +1495,12 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             self.search_bar.show_message(self._results_line(len(message.summaries), message.matched_count))
         self._update_status()
         self.refresh_bindings()
+        if message.first_rows:
+            return  # the rest of the view comes next: nothing else starts before it
+        if len(message.summaries) > GC_FREEZE_ROWS:
+            # The rows stay for as long as the view: out of the collector's way (a full collection
+            # walking 100,000 rows would take a tenth of a second, in the middle of a key).
+            gc.freeze()
         self._start_auto_refresh()  # the stored stories show: now the feeds (once, when configured)
         self.start_group_sync_once()  # and the groups catch up (never before the first rows show)
 
@@ -1454,8 +1540,27 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
 
     @on(StoryList.Highlighted)
     def _story_highlighted(self, message: StoryList.Highlighted) -> None:
+        """The highlights follow the cursor: at once when it moved from rest (or the story is in hand),
+        else once it rests (a held key reads no story per row it passes)."""
         self._wanted_id = message.story_id
-        self._request_story(message.story_id)
+        now = time.monotonic()
+        resting = now - self._last_move >= CURSOR_REST_SECONDS
+        self._last_move = now
+        if resting or message.story_id in self._story_cache:
+            self._request_story(message.story_id)
+        elif self._rest_timer is None:
+            self._rest_timer = self.set_timer(CURSOR_REST_SECONDS, self._cursor_rested)
+
+    def _cursor_rested(self) -> None:
+        left = self._last_move + CURSOR_REST_SECONDS - time.monotonic()
+        if left > 0.005:
+            self._rest_timer = self.set_timer(left, self._cursor_rested)
+            return
+        self._rest_timer = None
+        wanted = self._wanted_id
+        shown = self.highlights.story
+        if wanted is not None and (shown is None or shown.id != wanted):
+            self._request_story(wanted)
 
     @on(StoryList.PositionChanged)
     def _position_changed(self, message: StoryList.PositionChanged) -> None:
@@ -1540,7 +1645,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         status = self.query_one(StatusBar)
         status.view_name = self._view.title
         status.unread_only = self._unread_only
-        status.story_count = self.story_list.story_count
+        status.story_count = None if self._rest_pending else self.story_list.story_count
         status.matched_count = self._matched_count
         status.unread_count = self._unread_count
         status.position = self.story_list.position
@@ -1658,18 +1763,28 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
     @on(StoreFailed)
     def _store_failed(self, message: StoreFailed) -> None:
         self.notify(message.error, title=message.title, severity="error", markup=False)
+        if self._rest_pending and not any(w.group == "store-load" and w.is_running for w in self.workers):
+            self._rest_pending = False  # the rest of the view could not be read: the rows shown are all
+            self._update_status()
         if message.reload:
             self._load_stories(seed_samples=False)
 
     # ------------------------------------------------------------ workers (no widgets here)
 
     @work(thread=True, group="store-load", exclusive=True, name="load stories")
-    def _read_view(self, view: View, unread_only: bool, select: Select, seed_samples: bool) -> None:
+    def _read_view(
+        self, view: View, unread_only: bool, select: Select, seed_samples: bool, *, first_rows: bool = False
+    ) -> None:
+        """Read the view's rows and post them.  With `first_rows` (at start) the newest rows of all
+        stories go first, at once, and the whole view follows, the cursor staying where it is."""
         try:
             if seed_samples and self._store.is_empty():
                 self._store.put_stories(sample_stories())
             self._store.refresh()
             token = self._store.changes_since(None).token  # before the rows: a change meanwhile comes again
+            if first_rows and view == ALL_STORIES and not isinstance(select, str):
+                if self._post_first_rows(view, unread_only, select, token):
+                    select = KEEP  # the rest: where the reader has put the cursor meanwhile
             if view.kind == "saved":
                 query = unread_only_query(view.query) if unread_only else view.query
                 hits = self._store.search(query, limit=SEARCH_LIMIT, sort="date") if query is not None else []
@@ -1699,6 +1814,22 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
                     view, unread_only, summaries, select=select, matched_count=matched, token=token, folded=folded
                 )
             )
+
+    def _post_first_rows(self, view: View, unread_only: bool, select: Select, token: int) -> bool:
+        """Post the newest rows of the view (folded as the whole view will fold them).  In a worker.
+        False when the view is small enough to read whole at once."""
+        first = self._store.summaries(unread_only=unread_only, limit=FIRST_ROWS)
+        if len(first) < FIRST_ROWS:
+            return False
+        folded = self.fold_first_rows(view, unread_only, first)
+        rows = folded.rows if folded is not None else first
+        if get_current_worker().is_cancelled:
+            return False
+        # The counts come with the whole view (the status bar says "loading…" till then).
+        self.post_message(
+            self.StoriesLoaded(view, unread_only, rows, select=select, token=token, folded=folded, first_rows=True)
+        )
+        return True
 
     @work(thread=True, group="search", exclusive=True, name="search")
     def _run_search(self, view: View, unread_only: bool, select: Select) -> None:

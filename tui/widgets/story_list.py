@@ -252,6 +252,9 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._announced_id: str | None = None
         self._announced_position = ""
         self._row_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._styles: dict[tuple[object, ...], RichStyle] = {}
+        """The rows' styles by (pseudo-class state, component names); cleared when the styles change."""
+        self._style_state: tuple[bool, ...] = ()
         self._snippet_key: str | None = None
         """The search whose snippets the rows show; None: one line per row, no snippets."""
         self._snippets: dict[str, RowSnippet] = {}
@@ -523,6 +526,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._row_cache.clear()
+        self._styles.clear()
 
     # ------------------------------------------------------------ painting
 
@@ -541,6 +545,8 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         key = (story, width, cursor, age, snippet, part, badge)
         strip = self._row_cache.get(key)
         if strip is None:
+            # What Textual's own style cache is keyed by (see Widget.get_visual_style), once per row.
+            self._style_state = (self.mouse_hover, self.has_focus, self.is_disabled)
             if part == 0:
                 strip = self._render_row(story, width, cursor, age, snippet, badge)
             else:
@@ -568,7 +574,12 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _style(self, *components: str, cursor: str) -> RichStyle:
         names = (*components, cursor) if cursor else components
-        return self.get_visual_style(*names).rich_style
+        key = (self._style_state, names)
+        style = self._styles.get(key)
+        if style is None:
+            # A row asks for seven styles: looked up once per state, till the styles change (a jump paints 40 rows).
+            style = self._styles[key] = self.get_visual_style(*names).rich_style
+        return style
 
     def _render_row(
         self,
