@@ -1,4 +1,4 @@
-"""The main screen in every built-in theme (80x24), in the default theme at 200x60, and under NO_COLOR.
+"""The main screen in every built-in theme at 80x24 and 200x60, and under NO_COLOR.
 
 Fixed stories and a fixed clock; update with `make snapshots` after looking at the SVGs.
 """
@@ -35,17 +35,13 @@ async def cursor_on_a_bookmarked_story(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
 @pytest.mark.parametrize("theme", BUILTIN_THEME_NAMES)
 def test_main_screen_in_each_theme(
-    snap_compare: Callable[..., bool], store: Store, tmp_path: Path, theme: str
+    snap_compare: Callable[..., bool], store: Store, tmp_path: Path, theme: str, size: tuple[int, int]
 ) -> None:
     app = themed_app(store, tmp_path / "cfg", theme)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=cursor_on_a_bookmarked_story)
-
-
-def test_main_screen_large_in_the_default_theme(snap_compare: Callable[..., bool], store: Store, tmp_path: Path) -> None:
-    app = themed_app(store, tmp_path / "cfg", "broadsheet-dark")
-    assert snap_compare(app, terminal_size=(200, 60), run_before=cursor_on_a_bookmarked_story)
+    assert snap_compare(app, terminal_size=size, run_before=cursor_on_a_bookmarked_story)
 
 
 def test_main_screen_with_no_color(
