@@ -410,3 +410,20 @@ async def test_a_refresh_parses_in_a_process_inside_the_app(store: Store, http_s
         await pilot.press("r")
         await until(pilot, lambda: not app.main_screen.refreshing, timeout=30)
         assert notifications(app)[-1].message == "Refreshed 1 feed: 3 new stories."
+
+
+async def test_a_refresh_applies_the_retention_in_the_background(store: Store, http_server: FeedServer) -> None:
+    """With max_per_feed = 2, a refresh keeps the feed's two newest stories; the others (and no bookmark) go."""
+    from tui.config import Config, Retention
+
+    url = http_server.route("/wire.xml", Route(body=rss("The Wire", NEWS)))
+    subscribe(store, Feed(url=url))
+    app = make_app(store, config=Config(retention=Retention(max_per_feed=2)))
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        shown = titles_shown(app)
+        assert [title for _, title, _ in NEWS[:2]] == [t for t in shown if t in {n[1] for n in NEWS}]
+        assert NEWS[2][1] not in shown
+    assert store.count() == len(STORIES) + 2

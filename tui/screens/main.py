@@ -85,6 +85,7 @@ from tui.widgets.story_view import StoryView
 if TYPE_CHECKING:
     from store.articles import FullTextOutcome
     from store.fetch import FetchProgress, FetchSettings, FetchSummary
+    from tui.config import Retention
     from tui.widgets.view_list import ViewChoice
 
 WIDE_LAYOUT_WIDTH = 120
@@ -2053,7 +2054,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             asked = [feed for feed in followed if not feed.gone and (urls is None or feed.url in urls)]
             self.post_message(self.FetchProgressed(fetch.FetchProgress(0, len(asked), 0)))
             before = await asyncio.to_thread(lambda: self._store.changes_since(None).token)
-            settings = self._fetch_settings or fetch.FetchSettings()
+            retention = self._retention()
+            settings = self._fetch_settings or fetch.FetchSettings(keep_days=retention.keep_days)
             if settings.parse_workers > 0:
                 start_process_tracker()  # parsing runs in spawned processes: see its docstring
             summary = await fetch.fetch_all(
@@ -2063,11 +2065,22 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
                 progress=lambda progress: self.post_message(self.FetchProgressed(progress)),
                 settings=settings,
             )
+            if retention.keep_days or retention.max_per_feed:  # pruning, off the event loop, atomic like any write
+                await asyncio.to_thread(
+                    self._store.prune, keep_days=retention.keep_days, max_per_feed=retention.max_per_feed
+                )
             changed = await asyncio.to_thread(self._changed_since, before)
         except Exception as error:  # noqa: BLE001 - whatever went wrong, the reader gets one sentence
             self.post_message(self.FetchDone(None, [], {}, quiet=quiet, error=f"Could not refresh: {describe(error)}"))
             return
         self.post_message(self.FetchDone(summary, changed, titles, quiet=quiet))
+
+    def _retention(self) -> Retention:
+        """The config's retention (keep_days, max_per_feed; 0 keeps everything)."""
+        from tui.config import Retention
+
+        retention = getattr(getattr(self.app, "config", None), "retention", None)
+        return retention if isinstance(retention, Retention) else Retention()
 
     def _changed_since(self, token: int) -> list[str]:
         """The stories changed since `token` (the ones a refresh brought or updated).  In a worker."""
