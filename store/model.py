@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from store.sanitize import clean_line, clean_lines, clean_text
+from store.sanitize import clean_line, clean_lines, clean_text, is_terminal_safe
 
 ID_LENGTH = 12
 
@@ -133,9 +134,19 @@ def story_from_records(story_id: str, listed: dict[str, Any], text: dict[str, An
             if name in text:
                 values[name] = text[name]
     values.setdefault("title", "")
-    # Stories are cleaned when they come in; cleaning again on the way out (cheap when there
-    # is nothing to drop) keeps a hand-edited or old store file from reaching the terminal.
-    return Story(**values).sanitized()
+    # Stories are cleaned when they come in; cleaning again on the way out keeps a
+    # hand-edited or old store file from reaching the terminal.  One scan of all the
+    # text decides: a stored story nearly always has nothing to drop.
+    story = Story(**values)
+    return story if is_terminal_safe(" ".join(_strings(values.values()))) else story.sanitized()
+
+
+def _strings(values: Iterable[Any]) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, list):
+            yield from (item for item in value if isinstance(item, str))
 
 
 def parse_stored_time(value: Any) -> datetime:

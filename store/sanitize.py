@@ -57,6 +57,9 @@ _TEXT_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + 
 # other white space (which \s also covers in Unicode).
 _LINE_WORK = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + r"]|\s{2,}|[^\S ]")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Only what could drive a terminal or disguise text (no white-space folding): the check
+# made on text read back from the store, which was cleaned on the way in.
+_UNSAFE = re.compile("[" + "".join(re.escape(chr(code)) for code in _DROP) + "]")
 
 
 def clean_text(value: object) -> str:
@@ -88,6 +91,11 @@ def clean_lines(values: object) -> list[str]:
         return []
     cleaned = (clean_line(value) for value in values)
     return [value for value in cleaned if value]
+
+
+def is_terminal_safe(text: str) -> bool:
+    """True when the text holds nothing clean_text would drop (controls, escapes, disguising characters)."""
+    return _UNSAFE.search(text) is None
 
 
 def strip_escape_sequences(text: str) -> str:
