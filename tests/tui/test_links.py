@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tui_helpers import NOW, fixed_clock, notifications, screen_lines, settle, until
@@ -254,25 +255,31 @@ def test_a_long_text_is_cut_for_markdown_at_a_paragraph() -> None:
     assert head == "Intro.\n\n"
 
 
+def full_text_story(slug: str, title: str, full_text: str, body: str = "The feed text.") -> Story:
+    """A story whose stored full text is Markdown (no fetch: it is already there)."""
+    url = f"https://good.example/{slug}"
+    return Story(id=make_story_id(url=url), title=title, url=url, published=NOW, body=body, full_text=full_text)
+
+
+async def open_full_text(pilot: Any, app: BroadsheetApp) -> StoryView:
+    """Open the first story and wait for its Markdown full text to be drawn."""
+    await settle(pilot)
+    await pilot.press("enter")
+    view = app.query_one(StoryView)
+    await until(pilot, lambda: view.shows_full_text and view.markdown_ready)
+    return view
+
+
+def links_on_screen(pilot: Any) -> set[str]:
+    return {segment.style.link for strip in screen_lines(pilot) for segment in strip if segment.style and segment.style.link}
+
+
 async def test_viewer_links_are_osc8_for_http_only_and_a_click_opens_them(store: Store, local: None) -> None:
-    story = Story(
-        id=make_story_id(url="https://good.example/story"),
-        title="A story with links",
-        url="https://good.example/story",
-        published=NOW,
-        body="The feed text.",
-        full_text=LINKED_MARKDOWN,
-    )
-    store.put_stories([story])
+    store.put_stories([full_text_story("story", "A story with links", LINKED_MARKDOWN)])
     app, recorder = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        view = app.query_one(StoryView)
-        await until(pilot, lambda: view.shows_full_text and view.markdown_ready)
-        links = {segment.style.link for strip in screen_lines(pilot) for segment in strip if segment.style}
-        links.discard(None)
-        assert links == {"https://good.example/story", "https://good.example/a", "http://good.example/b"}
+        view = await open_full_text(pilot, app)
+        assert links_on_screen(pilot) == {"https://good.example/story", "https://good.example/a", "http://good.example/b"}
         text = "\n".join(strip.text for strip in screen_lines(pilot))
         for words in ("evil one", "file one", "data one", "dash one"):
             assert words in text, "an unsafe link keeps its words"
@@ -314,26 +321,14 @@ A [link with markup in it [/]](https://good.example/x) and <script>alert(1)</scr
 
 
 async def test_nasty_markdown_is_shown_as_text_and_runs_nothing(store: Store, local: None) -> None:
-    story = Story(
-        id=make_story_id(url="https://good.example/nasty"),
-        title="Nasty [/] title",
-        url="https://good.example/nasty",
-        published=NOW,
-        body="Feed text.",
-        full_text=NASTY_MARKDOWN,
-    )
-    store.put_stories([story])
+    store.put_stories([full_text_story("nasty", "Nasty [/] title", NASTY_MARKDOWN, body="Feed text.")])
     app, recorder = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        view = app.query_one(StoryView)
-        await until(pilot, lambda: view.shows_full_text and view.markdown_ready)
+        await open_full_text(pilot, app)
         text = "\n".join(strip.text for strip in screen_lines(pilot))
         for shown in ("[/foo]", "[@click=app.quit]a click action[/]", "[link=https://bare.example]markup link[/link]"):
             assert shown in text
-        links = {segment.style.link for strip in screen_lines(pilot) for segment in strip if segment.style}
         # Markup is words; a bare web address in the text is a link, as in any Markdown reader.
         expected = {"https://good.example/nasty", "https://good.example/x", "https://good.example/q"}
-        assert links - {None} == expected | {"https://bare.example"}
+        assert links_on_screen(pilot) == expected | {"https://bare.example"}
         assert app.is_running and recorder.calls == []
