@@ -245,6 +245,9 @@ class _Group:
     feeds: set[str] = field(default_factory=set)
     members: list[int] = field(default_factory=list)
     total: dict[str, float] = field(default_factory=dict)  # the sum of the members' vectors
+    # Members with a vector: the mean likeness is over these (an old member whose terms the
+    # groups file let go, see store.groupstate.TERMS_HORIZON, has none and says nothing).
+    weighed: int = 0
     names: set[str] = field(default_factory=set)  # every term of the names its members' texts use
     start: float = math.inf
     end: float = -math.inf
@@ -297,7 +300,10 @@ class Grouper:
         known = self._idf_cache.get(term)
         if known is None:
             documents = self.documents + BACKGROUND_DOCUMENTS
-            known = (math.log((documents + 1) / (self.df.get(term, 0) + 1)) + 1.0) ** IDF_POWER
+            # Bounded by the documents: the stored frequencies of a pruned store can run a little
+            # high (see store.groupstate.Groups._let_go), and the weight must not turn around.
+            frequency = min(self.df.get(term, 0), documents)
+            known = (math.log((documents + 1) / (frequency + 1)) + 1.0) ** IDF_POWER
             self._idf_cache[term] = known
         return known
 
@@ -327,6 +333,8 @@ class Grouper:
         group = self._groups.setdefault(group_id, _Group())
         group.take(item)
         group.members.append(index)
+        if vector:
+            group.weighed += 1
         total = group.total
         for term, value in vector.items():
             total[term] = total.get(term, 0.0) + value
@@ -372,9 +380,9 @@ class Grouper:
         """A URL match, unless the texts have next to nothing in common: a feed that
         links every item to one listing page ("/news") must not make them one story."""
         group = self._groups.get(group_id)
-        if group is None or not group.members or not vector:
-            return True
-        return dot(vector, group.total) / len(group.members) >= URL_MIN_LIKENESS
+        if group is None or not group.weighed or not vector:
+            return True  # nothing to compare with (members past the terms horizon): the URL decides
+        return dot(vector, group.total) / group.weighed >= URL_MIN_LIKENESS
 
     def _best_group(self, item: Item, vector: Vector, signature: list[str]) -> str | None:
         # Index buckets are a window wide: the window around the story lies in three of them.
@@ -397,7 +405,7 @@ class Grouper:
             # Average link: alike to the group as a whole, not to one member only, so a
             # chain of stories each like the next cannot pull unrelated ones together.
             # The mean of the cosines to the members is the dot product with their sum.
-            likeness = dot(vector, group.total) / len(group.members)
+            likeness = dot(vector, group.total) / max(group.weighed, 1)
             # Coverage of one event comes within hours; the further apart, the more alike it must be.
             apart = max(abs(item.time - group.start), abs(item.time - group.end))
             likeness -= TIME_PENALTY * apart / WINDOW_SECONDS

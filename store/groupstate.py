@@ -18,6 +18,13 @@ SQLite (through apsw, as the catalog) because it is crash-safe, shared between
 processes (the TUI and a `broadsheet fetch` may sync at once: one waits for the
 other, then finds the work done) and lets a sync read only the stories of the
 days around the new ones.
+
+A member's terms and names are what a new story is compared with; they are most
+of the file (about 700 bytes a story).  They are needed only while new stories
+may still be compared with the member: groups never span more than
+grouping.WINDOW, so a member more than TERMS_HORIZON older than the newest
+member has them let go (see ``Groups._let_go``); it keeps its group, feed, time
+and canonical URL, so a late story with its URL still joins its group.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -58,6 +65,23 @@ CREATE TABLE IF NOT EXISTS terms (term TEXT PRIMARY KEY, documents INTEGER NOT N
 """
 _DAMAGE = (apsw.CorruptError, apsw.NotADBError, apsw.FormatError, apsw.SchemaChangeError, apsw.IOError)
 _ITEM_COLUMNS = "id, grp, feed, url, time, terms, names"
+TERMS_HORIZON = 10 * WINDOW_SECONDS
+"""Members this much older than the newest member lose their terms and names.
+
+Reckoned from the newest member's time, not from the clock: a store whose stories
+are all old (an archive imported, a store not opened for months) keeps its
+recent stories' terms, so a story fetched late into that period still compares
+with them; and the clock of another machine cannot let go of a store's terms.
+Members dated more than FUTURE_SLACK after the clock do not count as the newest.
+Ten windows: a story arriving up to a week or so late (a feed added with its
+backlog, a feed that publishes late) still finds its neighbours' terms; one
+older than that can join a group only by its canonical URL."""
+FUTURE_SLACK = 2 * 86_400
+VACUUM_SHARE = 0.25
+"""Once the members whose terms were let go since the last VACUUM are this share of all members (and
+at least VACUUM_AT_LEAST), the file is VACUUMed: letting go of terms leaves the space inside the pages,
+where SQLite reuses it for new members but never gives it back to the file system by itself."""
+VACUUM_AT_LEAST = 2_000
 # How many stories one `get` pass reads before they are grouped (bounds memory on a rebuild).
 LOAD_CHUNK = 5_000
 GENTLE_WORK = 0.005
@@ -289,11 +313,18 @@ class Groups:
         batch = {story.id: story for story in stories}
         try:
             with self._transaction() as connection:
-                return self._group(connection, list(batch.values()))
+                result = self._group(connection, list(batch.values()))
+                self._let_go(connection)
         except GroupsDamaged as error:
             self._recover(error)
             with self._transaction() as connection:
-                return self._group(connection, list(batch.values()))
+                result = self._group(connection, list(batch.values()))
+                self._let_go(connection)
+        try:
+            self._compact()
+        except GroupsDamaged as error:
+            self._recover(error)
+        return result
 
     def _sync(self, store: StoryReader) -> GroupSync:
         with self._mutex:
@@ -347,11 +378,13 @@ class Groups:
                 stories = [store.get(story_id) for story_id in self._paced(chunk)]
             with self._transaction() as connection:
                 done = self._group(connection, [story for story in stories if story is not None])
+                self._let_go(connection)
                 result.added += done.added
                 result.changed_groups |= done.changed_groups
                 if start + LOAD_CHUNK >= len(new_ids):
                     connection.execute("INSERT OR REPLACE INTO settings VALUES ('token', ?)", (str(token),))
                     connection.execute("INSERT OR REPLACE INTO settings VALUES ('store', ?)", (str(store.home),))
+        self._compact()
         return result
 
     def _forget(self, connection: apsw.Connection, story_ids: list[str], changed: set[str]) -> int:
@@ -396,9 +429,15 @@ class Groups:
         grouper.count_terms(items)
         self._load_neighbours(connection, grouper, items)
         rows = []
+        # A story already past the horizon (a late one) is compared now, with the batch and its
+        # neighbours, but will not be compared with again: its terms are not kept.
+        horizon = _float(self._setting(connection, "terms_before"))
         for item in self._paced(items):
             group_id = grouper.assign(item)
             result.changed_groups.add(group_id)
+            if horizon is not None and item.time < horizon:
+                rows.append((item.id, group_id, item.feed, item.url, item.time, b"", ""))
+                continue
             kept = grouper.kept_terms(item)
             names = "|".join(sorted(" ".join(name) for name in item.names))
             rows.append((item.id, group_id, item.feed, item.url, item.time, orjson.dumps(kept), names))
@@ -414,6 +453,65 @@ class Groups:
         connection.execute("INSERT OR REPLACE INTO settings VALUES ('documents', ?)", (str(documents + len(items)),))
         result.added = len(items)
         return result
+
+    def _let_go(self, connection: apsw.Connection) -> int:
+        """Empty the terms and names of the members now past TERMS_HORIZON (inside the caller's
+        transaction); how many were let go.
+
+        Each member is let go once: the horizon reached is kept ("terms_before"), and the next
+        time only the members between it and the new one are looked at (through the index on
+        time); members grouped later with an older time are stored without terms (see _group).
+
+        The document frequencies are left as they are: they count the stories grouped (and
+        ``documents`` with them), whether or not their terms are still kept, so the weights
+        of words stay those of the whole store.  A member let go and deleted later takes
+        nothing off the frequencies (its terms are gone); forgetting a member never took
+        off more than its kept terms either, so the frequencies of a pruned store run a
+        little high, and grouping.Grouper bounds them by the number of documents.
+        """
+        newest = connection.execute(
+            "SELECT MAX(time) FROM members WHERE time <= ?", (time.time() + FUTURE_SLACK,)
+        ).fetchone()[0]
+        if newest is None:
+            return 0
+        horizon = float(newest) - TERMS_HORIZON
+        reached = _float(self._setting(connection, "terms_before"))
+        if reached is not None and horizon <= reached:
+            return 0
+        if reached is None:
+            connection.execute("UPDATE members SET terms = x'', names = '' WHERE time < ? AND terms != x''", (horizon,))
+        else:
+            connection.execute(
+                "UPDATE members SET terms = x'', names = '' WHERE time >= ? AND time < ? AND terms != x''",
+                (reached, horizon),
+            )
+        let_go = connection.changes()
+        pending = int(self._setting(connection, "let_go") or 0) + let_go
+        connection.execute("INSERT OR REPLACE INTO settings VALUES ('terms_before', ?)", (repr(horizon),))
+        connection.execute("INSERT OR REPLACE INTO settings VALUES ('let_go', ?)", (str(pending),))
+        return let_go
+
+    def _compact(self) -> None:
+        """VACUUM once enough terms were let go (see VACUUM_SHARE); outside any transaction.
+
+        It rewrites the live part of the file (a few seconds at most for 100,000 members, in
+        the syncing thread, with the GIL released); a reader in another process is not held up,
+        a writer waits as for any sync.  Busy (another process syncing): left for the next sync."""
+        with self._mutex, _translated():
+            pending = int(self._setting(self._connection, "let_go") or 0)
+            if pending < VACUUM_AT_LEAST:
+                return
+            members = self._connection.execute("SELECT COUNT(*) FROM members").fetchone()[0]
+            if pending < VACUUM_SHARE * members:
+                return
+            try:
+                self._connection.execute("VACUUM")
+            except apsw.BusyError:
+                return
+            self._connection.execute("INSERT OR REPLACE INTO settings VALUES ('let_go', '0')")
+            # The VACUUM went through the write-ahead log: give its size back too.
+            with suppress(apsw.BusyError):
+                self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @staticmethod
     def _frequencies(connection: apsw.Connection, terms: set[str]) -> dict[str, int]:
@@ -466,8 +564,17 @@ class Groups:
                 if story_id not in seen:
                     grouper.also_member(group_id, feed, time)
 
+def _float(stored: str | None) -> float | None:
+    try:
+        return float(stored) if stored is not None else None
+    except ValueError:
+        return None
+
+
 def _terms(stored: Any) -> dict[str, int]:
-    """A member's stored terms; a row that does not read counts as having none."""
+    """A member's stored terms; a row that does not read (or whose terms were let go) has none."""
+    if not stored:
+        return {}
     try:
         terms = orjson.loads(stored)
     except (orjson.JSONDecodeError, TypeError):

@@ -17,9 +17,8 @@ from itertools import accumulate
 from typing import Any
 
 import apsw
-import orjson
 
-from store.catalog import SEARCH_COLUMNS, Catalog
+from store.catalog import RECORD_COLUMNS, SEARCH_COLUMNS, Catalog, decode_record
 from store.query import Query, QueryError, Term, is_cjk
 
 # BM25 weights, in SEARCH_COLUMNS order: title, highlights, body, source, author, note.
@@ -117,9 +116,9 @@ def run_search(
     source, where, parameters, ranked = _plan(query, among)
     score = f"-bm25(search, {weights})" if ranked else "0.0"
     order = "score DESC, stories.published DESC" if ranked and not by_date else "stories.published DESC"
-    sql = f"SELECT stories.id, stories.record, {score} AS score FROM {source}{where} ORDER BY {order} LIMIT ?"
+    sql = f"SELECT stories.id, {score} AS score, {RECORD_COLUMNS} FROM {source}{where} ORDER BY {order} LIMIT ?"
     rows = _rows(catalog, sql, (*parameters, limit))
-    return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows]
+    return [(row[0], decode_record(*row[2:]), float(row[1])) for row in rows]
 
 
 def _best_ranked(
@@ -135,15 +134,15 @@ def _best_ranked(
     the join.
     """
     sql = (
-        f"SELECT stories.id, stories.record, best.score FROM "
+        f"SELECT stories.id, best.score, {RECORD_COLUMNS} FROM "
         f"(SELECT rowid, -bm25(search, {weights}) AS score FROM search WHERE search MATCH ? "
         f"ORDER BY score DESC LIMIT ?) AS best JOIN stories ON stories.num = best.rowid "
         f"ORDER BY best.score DESC, stories.published DESC"
     )
     rows = _rows(catalog, sql, (match, limit + TIE_MARGIN))
-    if len(rows) == limit + TIE_MARGIN and rows[-1][2] == rows[limit - 1][2]:
+    if len(rows) == limit + TIE_MARGIN and rows[-1][1] == rows[limit - 1][1]:
         return None
-    return [(story_id, orjson.loads(record), float(value)) for story_id, record, value in rows[:limit]]
+    return [(row[0], decode_record(*row[2:]), float(row[1])) for row in rows[:limit]]
 
 
 def count_matches(catalog: Catalog, query: Query, *, among: list[str] | None = None) -> int:
