@@ -76,7 +76,7 @@ from tui.patch import plan_patch
 from tui.refresh import NO_FEEDS, plural, progress_line, start_process_tracker, summary_message
 from tui.views import ALL_STORIES, BOOKMARKS, SEARCH_LIMIT, View, saved_view, search_view, unread_only_query
 from tui.widgets.highlights import Highlights
-from tui.widgets.quiet_footer import QuietFooter
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.search_bar import HINT, SearchBar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.story_list import KEEP, RowSnippet, StoryList, KeepCursor
@@ -586,7 +586,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
                 yield Highlights(id="highlights")
                 yield StoryView(self._clock, id="story-view")
         yield StatusBar(id="status-bar")
-        yield QuietFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._apply_layout_setting()

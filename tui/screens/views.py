@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.worker import get_current_worker
 
 from store import QueryError, SavedSearch, Store, StoreError
@@ -27,6 +27,7 @@ from store.feeds import Feed, FeedList
 from tui.dialogs.confirm import ConfirmDialog
 from tui.refresh import NO_FEEDS, plural
 from tui.views import feed_view, unread_only_query
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.feed_table import FeedTable, feed_title
 from tui.widgets.view_list import ViewChoice, ViewCounts, ViewList, saved_choice
 
@@ -118,7 +119,7 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
         with Vertical(id="views-body"):
             yield ViewList(self._current, id="view-list")
             yield from self.compose_feeds()
-        yield Footer()
+        yield KeyBar()
 
     def compose_feeds(self) -> ComposeResult:
         """The feeds section, under the views: each feed with its health, or how to add one."""

@@ -198,6 +198,20 @@ class StoryView(VerticalScroll, inherit_bindings=False):
             super().__init__()
             self.url = url
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Restyle the viewer alone when it gains or loses the focus.
+
+        Textual restyles every descendant too, in case a rule styles them by the focus of an
+        ancestor; with a story's forty-odd widgets that was ten milliseconds of every enter and h.
+        No rule in this app's CSS does (only the viewer's own border and tint follow its focus:
+        a snapshot in tests/tui/test_snapshots.py holds the look after enter and h), so it is skipped.
+        """
+        self.app.stylesheet.update_nodes([self], animate=True)
+        for child in self.walk_children():
+            # Their cached colours were mixed over the viewer's old tint: mix and draw again.
+            child.notify_style_update()
+            child.refresh()
+
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._clock = clock
