@@ -50,7 +50,7 @@ from store.groupstate import Groups, GroupSync
 from tui.patch import fits_view
 from tui.views import View
 from tui.widgets.coverage import CoverageNote, CoverageSection
-from tui.widgets.story_list import KEEP, GroupBadge, date_order
+from tui.widgets.story_list import KEEP, GroupBadge, date_order, row_index
 
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
@@ -225,6 +225,9 @@ class Refolded(Message):
         self.unread_only = unread_only
         self.generation = generation
         self.folded = folded
+        # Counted and indexed here, in the worker that posts the message, not on the event loop.
+        self.unread_count = folded.unread_count
+        self.index = row_index(folded.rows)
 
 
 class CoverageLoaded(Message):
@@ -485,7 +488,9 @@ class GroupingMixin:
             self._folded = folded
             return  # nothing moved (a sync that grouped nothing shown)
         self.use_folded(folded)
-        self._show_rows(folded.rows, select=KEEP, snippet_key=None, unread_count=folded.unread_count)
+        self._show_rows(
+            folded.rows, select=KEEP, snippet_key=None, unread_count=message.unread_count, index=message.index
+        )
         self._update_status()
         self.refresh_bindings()
         if len(folded.members) > GC_FREEZE_ROWS:

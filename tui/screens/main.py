@@ -79,7 +79,7 @@ from tui.widgets.highlights import Highlights
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.search_bar import HINT, SearchBar
 from tui.widgets.status_bar import StatusBar
-from tui.widgets.story_list import KEEP, RowSnippet, StoryList, KeepCursor
+from tui.widgets.story_list import KEEP, KeepCursor, RowSnippet, StoryList, row_index
 from tui.widgets.story_view import StoryView
 
 if TYPE_CHECKING:
@@ -310,7 +310,9 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             self.summaries = summaries
             self.first_rows = first_rows
             """Only the newest rows (a screenful or so, at start): the whole view follows."""
+            # Counted and indexed here, in the worker that posts the message, not on the event loop.
             self.unread_count = sum(1 for summary in summaries if not summary.read)
+            self.index = row_index(summaries)
             self.select = select
             self.matched_count = matched_count
             self.highlights = highlights or {}
@@ -1491,6 +1493,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             select=select,
             snippet_key=message.view.query if searching else None,
             unread_count=message.unread_count,
+            index=message.index,
         )
         if searching:
             self.search_bar.show_message(self._results_line(len(message.summaries), message.matched_count))
@@ -1514,12 +1517,19 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         return f"{found} · enter: browse · S: save this search · escape: close"
 
     def _show_rows(
-        self, rows: list[StorySummary], *, select: Select, snippet_key: str | None, unread_count: int
+        self,
+        rows: list[StorySummary],
+        *,
+        select: Select,
+        snippet_key: str | None,
+        unread_count: int,
+        index: dict[str, int] | None = None,
     ) -> None:
-        """Put rows in the list, with the flag changes not yet written shown on them."""
+        """Put rows in the list, with the flag changes not yet written shown on them (`index`: see
+        `StoryList.set_stories`)."""
         self._unread_count = unread_count
         story_list = self.story_list
-        story_list.set_stories(rows, select=select, snippet_key=snippet_key)
+        story_list.set_stories(rows, select=select, snippet_key=snippet_key, index=index)
         for (story_id, flag), (_ticket, value) in self._unsaved_flags.items():
             story = story_list.story(story_id)
             if story is not None:

@@ -150,6 +150,11 @@ def position_text(cursor: int, count: int) -> str:
     return f"{cursor + 1:,}/{count:,}" if count else ""
 
 
+def row_index(stories: Sequence[StorySummary]) -> dict[str, int]:
+    """Each row's place in the list, by story id."""
+    return {story.id: place for place, story in enumerate(stories)}
+
+
 class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
     """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected`, `PositionChanged`
     and `SnippetsWanted`.
@@ -322,12 +327,15 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         *,
         select: str | None | KeepCursor = KEEP,
         snippet_key: str | None = None,
+        index: dict[str, int] | None = None,
     ) -> None:
         """Show these rows instead.
 
         The cursor goes to the story `select` names (the top when it is None or not
         there); by default it stays on the same story when it is still there.  With a
         `snippet_key` (the search) each row takes two lines, the second its snippet.
+        `index`: `row_index(stories)`, when a worker built it (100,000 rows take a hundredth of a
+        second, a key's worth of time on the event loop); the list keeps it and never changes it.
         """
         current = self.highlighted_story
         line_on_screen = self._cursor * self.row_height - round(self.scroll_y)
@@ -337,7 +345,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
             self._snippets_asked.clear()
             self._snippets_missing.clear()
         self._stories = list(stories)
-        self._index_by_id = {story.id: index for index, story in enumerate(self._stories)}
+        self._index_by_id = index if index is not None else row_index(self._stories)
         self._row_cache.clear()
         self.virtual_size = Size(0, len(self._stories) * self.row_height)
         if isinstance(select, KeepCursor):
@@ -389,7 +397,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
                 places = [bisect_left(self._stories, date_order(story), key=date_order) for story in added]
                 rows_before_cursor += sum(1 for place in places if place <= rows_before_cursor)
                 self._stories = merged_at(self._stories, added, places)
-            self._index_by_id = {story.id: index for index, story in enumerate(self._stories)}
+            self._index_by_id = row_index(self._stories)
             self.virtual_size = Size(0, len(self._stories) * self.row_height)
             kept = self._index_by_id.get(current.id) if current is not None else None
             self._cursor = self._clamped(kept if kept is not None else rows_before_cursor)
