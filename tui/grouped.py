@@ -39,7 +39,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.cache import LRUCache
 from textual.message import Message
 from textual.worker import get_current_worker
@@ -47,6 +46,7 @@ from textual.worker import get_current_worker
 from store import StoreError, Story, StorySummary
 from store.coverage import Coverage, GroupRow, choose_lead, coverage, set_group_read
 from store.groupstate import Groups, GroupSync
+from tui.named_work import named_work
 from tui.patch import fits_view
 from tui.views import View
 from tui.widgets.coverage import CoverageNote, CoverageSection
@@ -412,7 +412,7 @@ class GroupingMixin:
         if not self._group_sync_started:
             self.start_group_sync()
 
-    @work(group="sync-groups", exclusive=True, name="sync groups")
+    @named_work("sync groups", group="sync-groups", exclusive=True)
     async def _sync_groups(self: MainScreen) -> None:
         """Sync in a thread of its own: the first sync of a large store takes a minute, and a
         reader who quits meanwhile must not wait for it (the file is crash-safe: a sync cut
@@ -464,7 +464,7 @@ class GroupingMixin:
         members = list(folded.members.values())  # sorted in the worker: 100,000 rows take a tenth of a second
         self._fold_again(self._view, self._unread_only, generation, members, fresh)
 
-    @work(thread=True, group="fold-groups", exclusive=True, name="fold groups")
+    @named_work("fold groups", thread=True, group="fold-groups", exclusive=True)
     def _fold_again(
         self: MainScreen, view: View, unread_only: bool, generation: int, members: list[StorySummary], fresh: bool
     ) -> None:
@@ -622,7 +622,7 @@ class GroupingMixin:
         self._write_group_read(row.id, story_ids, value, ticket)
         return True
 
-    @work(thread=True, group="store-write", name="save group read state")
+    @named_work("save group read state", thread=True, group="store-write")
     def _write_group_read(self: MainScreen, row_id: str, story_ids: list[str], read: bool, ticket: int) -> None:
         with self._write_lock:
             if self._unsaved_flags.get((row_id, "read"), (None, False))[0] != ticket:
@@ -692,7 +692,7 @@ class GroupingMixin:
         note.show_position(ids.index(story.id), len(ids))
         section.show_members(group.members, story.id, self._clock())
 
-    @work(thread=True, group="coverage", exclusive=True, name="load coverage")
+    @named_work("load coverage", thread=True, group="coverage", exclusive=True)
     def _load_coverage(self: MainScreen, row_id: str) -> None:
         try:
             group = coverage(self._store, self._open_groups(), row_id)

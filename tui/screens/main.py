@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
@@ -72,6 +72,7 @@ from tui.full_text import fetch_on_open, text_choice
 from tui.grouped import GC_FREEZE_ROWS, GROUPING_ACTIONS, Folded, GroupingMixin
 from tui.links import Launcher, copy_url, launch_detached, open_url
 from tui.matches import StoryMatches, find_story_matches, query_terms, spans_in
+from tui.named_work import named_work
 from tui.patch import plan_patch
 from tui.refresh import NO_FEEDS, plural, progress_line, start_process_tracker, summary_message
 from tui.views import ALL_STORIES, BOOKMARKS, SEARCH_LIMIT, View, saved_view, search_view, unread_only_query
@@ -1260,7 +1261,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             super().__init__()
             self.when = when
 
-    @work(thread=True, group="last-refresh", name="read last refresh")
+    @named_work("read last refresh", thread=True, group="last-refresh")
     def _read_last_refresh(self) -> None:
         try:
             times = [feed.last_success for feed in self._feeds.all() if feed.last_success is not None]
@@ -1782,7 +1783,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
 
     # ------------------------------------------------------------ workers (no widgets here)
 
-    @work(thread=True, group="store-load", exclusive=True, name="load stories")
+    @named_work("load stories", thread=True, group="store-load", exclusive=True)
     def _read_view(
         self, view: View, unread_only: bool, select: Select, seed_samples: bool, *, first_rows: bool = False
     ) -> None:
@@ -1842,7 +1843,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         )
         return True
 
-    @work(thread=True, group="search", exclusive=True, name="search")
+    @named_work("search", thread=True, group="search", exclusive=True)
     def _run_search(self, view: View, unread_only: bool, select: Select) -> None:
         worker = get_current_worker()
         try:
@@ -1873,7 +1874,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             )
         )
 
-    @work(thread=True, group="snippets", name="cut snippets")
+    @named_work("cut snippets", thread=True, group="snippets")
     def _cut_snippets(self, query: str, stories: list[tuple[str, str, list[str]]]) -> None:
         worker = get_current_worker()
         terms = query_terms(query)
@@ -1888,11 +1889,11 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             pass  # a snippet is a courtesy: the rows stay without one
         self.post_message(self.SnippetsCut(query, cut))
 
-    @work(thread=True, group="story-text", exclusive=True, name="load story")
+    @named_work("load story", thread=True, group="story-text", exclusive=True)
     def _load_story(self, story_id: str, query: str, cached: Story | None) -> None:
         self._read_story(story_id, query, cached)
 
-    @work(thread=True, group="viewer-text", exclusive=True, name="load opened story")
+    @named_work("load opened story", thread=True, group="viewer-text", exclusive=True)
     def _load_opened_story(self, story_id: str, query: str, cached: Story | None) -> None:
         self._read_story(story_id, query, cached)
 
@@ -1907,7 +1908,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         if not get_current_worker().is_cancelled:
             self.post_message(self.StoryLoaded(story_id, story, query, matches))
 
-    @work(group="full-text", exclusive=True, name="fetch full text")
+    @named_work("fetch full text", group="full-text", exclusive=True)
     async def _fetch_full_text(self, story_id: str, force: bool) -> None:
         """Fetch, extract and store the story's full text (on open: only when its feed gave a summary)."""
         outcome: FullTextOutcome | None = None
@@ -1933,7 +1934,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             if started:
                 self.post_message(self.FullTextFetched(story_id, outcome, asked=force))
 
-    @work(thread=True, group="highlights", exclusive=True, name="generate highlights")
+    @named_work("generate highlights", thread=True, group="highlights", exclusive=True)
     def _generate_highlights(self, story_id: str) -> None:
         """Highlights for a story that has none: chosen from its text, stored, marked as generated."""
         worker = get_current_worker()
@@ -1949,7 +1950,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             return
         self.post_message(self.HighlightsGenerated(story_id, highlights))
 
-    @work(group="save-page", name="save page")
+    @named_work("save page", group="save-page")
     async def _save_page(self, url: str) -> None:
         try:
             articles = await asyncio.to_thread(importlib.import_module, "store.articles")
@@ -1964,7 +1965,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             return
         self.post_message(self.PageSaved(story))
 
-    @work(thread=True, group="story-text", exclusive=True, name="read note")
+    @named_work("read note", thread=True, group="story-text", exclusive=True)
     def _read_story_for_note(self, story_id: str) -> None:
         try:
             story = self._store.get(story_id)
@@ -1974,7 +1975,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         if story is not None:
             self.post_message(self.NoteReady(story))
 
-    @work(thread=True, group="store-write", name="save note")
+    @named_work("save note", thread=True, group="store-write")
     def _save_note(self, story_id: str, note: str) -> None:
         try:
             self._store.update_story(story_id, note=note)
@@ -1983,7 +1984,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             return
         self.post_message(self.NoteSaved(story_id, note))
 
-    @work(thread=True, group="store-write", name="save flag")
+    @named_work("save flag", thread=True, group="store-write")
     def _write_flag(self, story_id: str, flag: Flag, value: bool, ticket: int) -> None:
         # Writes run in their own threads: only the newest change of a flag is written,
         # so two quick presses of a key can never land in the wrong order.
@@ -2000,7 +2001,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
                 self.post_message(self.StoreFailed(str(error), reload=True))
             self.post_message(self.FlagWritten(story_id, flag, ticket))
 
-    @work(thread=True, group="store-write", name="save read state")
+    @named_work("save read state", thread=True, group="store-write")
     def _write_many_read(self, story_ids: list[str], read: bool, ticket: int, undoing: bool) -> None:
         with self._write_lock:
             # A later change of one of these stories (m) wins: it is written by its own worker.
@@ -2012,7 +2013,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
                 changed = []
             self.post_message(self.ReadStateWritten(story_ids, read, ticket, changed, undoing=undoing))
 
-    @work(thread=True, group="saved-searches", exclusive=True, name="load saved searches")
+    @named_work("load saved searches", thread=True, group="saved-searches", exclusive=True)
     def _load_saved_searches(self) -> None:
         try:
             searches = self._store.saved_searches()
@@ -2021,7 +2022,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             return
         self.post_message(self.SavedSearchesLoaded(searches))
 
-    @work(thread=True, group="store-write", name="save search")
+    @named_work("save search", thread=True, group="store-write")
     def _save_search(self, name: str, query: str) -> None:
         try:
             replaced = any(search.name.lower() == name.lower() for search in self._store.saved_searches())
@@ -2031,7 +2032,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
             return
         self.post_message(self.SearchSaved(saved, replaced))
 
-    @work(thread=True, group="announce", name="announce new stories")
+    @named_work("announce new stories", thread=True, group="announce")
     def _announce_new_stories(self, story_ids: list[str]) -> None:
         news: list[tuple[str, int]] = []
         try:
@@ -2048,7 +2049,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         if news:
             self.post_message(self.SavedSearchNews(news))
 
-    @work(group="fetch", exclusive=True, name="refresh feeds")
+    @named_work("refresh feeds", group="fetch", exclusive=True)
     async def _fetch_feeds(self, urls: list[str] | None, quiet: bool) -> None:
         """Fetch on the app's event loop: it waits on the network; parsing and writing run elsewhere."""
         describe = str
@@ -2097,7 +2098,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         self._store.refresh()
         return self._store.changes_since(token).story_ids or []
 
-    @work(thread=True, group="store-poll", exclusive=True, name="look for changes")
+    @named_work("look for changes", thread=True, group="store-poll", exclusive=True)
     def _poll_store(self) -> None:
         """Read what changed since the rows were read: only those stories, never the whole view."""
         since, view, unread_only = self._token, self._view, self._unread_only

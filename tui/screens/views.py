@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar, Protocol
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from store import QueryError, SavedSearch, Store, StoreError
 from store.feeds import Feed, FeedList
 from tui.dialogs.confirm import ConfirmDialog
+from tui.named_work import named_work
 from tui.refresh import NO_FEEDS, plural
 from tui.views import feed_view, unread_only_query
 from tui.widgets.key_bar import KeyBar
@@ -293,7 +294,7 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
 
     # ------------------------------------------------------------ workers (no widgets here)
 
-    @work(thread=True, group="views-load", exclusive=True, name="load views")
+    @named_work("load views", thread=True, group="views-load", exclusive=True)
     def _load_views(self) -> None:
         worker = get_current_worker()
         try:
@@ -328,7 +329,7 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
             return ViewCounts(0, 0)
         return ViewCounts(stories, unread)
 
-    @work(thread=True, group="feeds-load", exclusive=True, name="load feeds")
+    @named_work("load feeds", thread=True, group="feeds-load", exclusive=True)
     def _load_feeds(self) -> None:
         if self._feeds is None:
             self.post_message(self.FeedsLoaded([], {}))
@@ -342,7 +343,7 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
         if not get_current_worker().is_cancelled:
             self.post_message(self.FeedsLoaded(feeds, counts))
 
-    @work(thread=True, group="views-write", name="remove feed")
+    @named_work("remove feed", thread=True, group="views-write")
     def _remove_feed(self, url: str, name: str) -> None:
         assert self._feeds is not None
         try:
@@ -354,7 +355,7 @@ class ViewsScreen(Screen[ViewChoice | None], inherit_bindings=False):
             return
         self.post_message(self.FeedRemoved(name, removed))
 
-    @work(thread=True, group="views-write", name="delete saved search")
+    @named_work("delete saved search", thread=True, group="views-write")
     def _delete_search(self, name: str) -> None:
         try:
             deleted = self._store.delete_search(name)
