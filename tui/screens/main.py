@@ -593,6 +593,7 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self._apply_layout_setting()
+        self.watch(self.story_list, "announced_position", self._show_position, init=False)
         self.story_list.border_title = "Stories"
         self.highlights.border_title = "Highlights"
         self.story_view.border_title = "Story"
@@ -1574,9 +1575,8 @@ class MainScreen(GroupingMixin, Screen[None], inherit_bindings=False):
         if wanted is not None and (shown is None or shown.id != wanted):
             self._request_story(wanted)
 
-    @on(StoryList.PositionChanged)
-    def _position_changed(self, message: StoryList.PositionChanged) -> None:
-        self.query_one(StatusBar).position = message.position
+    def _show_position(self, position: str) -> None:
+        self.query_one(StatusBar).position = position
 
     def _current_query(self) -> str:
         return self._view.query if self._view.has_query else ""

@@ -27,6 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -156,11 +157,10 @@ def row_index(stories: Sequence[StorySummary]) -> dict[str, int]:
 
 
 class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected`, `PositionChanged`
-    and `SnippetsWanted`.
+    """Every story, newest first, with a cursor.  Posts `Highlighted`, `Selected` and `SnippetsWanted`.
 
     A move of the cursor repaints two rows and nothing else (over SSH every byte counts): where the
-    cursor is goes up in `PositionChanged` for the status bar, never into the list's own border.
+    cursor is goes into `announced_position` for the status bar, never into the list's own border.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -198,6 +198,11 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         "story-list--match",
     }
 
+    announced_position: reactive[str] = reactive("", repaint=False, init=False)
+    """Where the cursor is ("12/2,000"), for the status bar: watch it (`Widget.watch`).  A watcher runs
+    as the cursor moves, so the status bar is drawn in the same frame as the rows; a message would
+    reach the screen after that frame, and the position would show a frame or two (30 ms) late."""
+
     class StoryMessage(Message):
         """Something about one story in the list."""
 
@@ -215,18 +220,6 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     class Selected(StoryMessage):
         """The user asked to open the story under the cursor."""
-
-    class PositionChanged(Message):
-        """The cursor's row, or the number of rows, changed: `position` says where it is ("12/2,000")."""
-
-        def __init__(self, story_list: StoryList, position: str) -> None:
-            super().__init__()
-            self.story_list = story_list
-            self.position = position
-
-        @property
-        def control(self) -> StoryList:
-            return self.story_list
 
     class SnippetsWanted(Message):
         """Rows on screen have no snippet yet: cut these, for the search `key`, and call `set_snippets`."""
@@ -255,7 +248,6 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
         self._index_by_id: dict[str, int] = {}
         self._cursor = 0
         self._announced_id: str | None = None
-        self._announced_position = ""
         self._row_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._styles: dict[tuple[object, ...], RichStyle] = {}
         """The rows' styles by (pseudo-class state, component names); cleared when the styles change."""
@@ -447,10 +439,7 @@ class StoryList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _cursor_moved(self) -> None:
         self._scroll_cursor_into_view()
-        position = position_text(self._cursor, len(self._stories))
-        if position != self._announced_position:
-            self._announced_position = position
-            self.post_message(self.PositionChanged(self, position))
+        self.announced_position = position_text(self._cursor, len(self._stories))
         story = self.highlighted_story
         if story is not None and story.id != self._announced_id:
             self._announced_id = story.id
