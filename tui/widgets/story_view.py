@@ -215,6 +215,7 @@ class StoryView(VerticalScroll, inherit_bindings=False):
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._clock = clock
+        self._meta_key: tuple[object, ...] = ()
         self._story: Story | None = None
         self._choice = TextChoice()
         self._markdown_head = ""
@@ -326,7 +327,13 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         self._story = story
         self._choice = choice = choice or TextChoice()
         matches = matches if matches is not None and matches.count else None
-        self.query_one("#story-meta", Static).update(story_meta(story, self._clock()))
+        meta = story_meta(story, self._clock())
+        # Static.update lays the whole screen out again: not for the same line.  (Content's == looks
+        # at the text only, so the styles are compared too.)
+        meta_key = (meta.plain, tuple(meta.spans))
+        if meta_key != self._meta_key:
+            self._meta_key = meta_key
+            self.query_one("#story-meta", Static).update(meta)
         if (
             previous is not None
             and dataclasses.replace(previous, read=story.read, bookmarked=story.bookmarked) == story
