@@ -146,6 +146,11 @@ def _best_ranked(
 
 
 def count_matches(catalog: Catalog, query: Query, *, among: list[str] | None = None) -> int:
+    match = query.match_expression()
+    if match is not None and among is None and not query.has_filters:
+        # Words only: FTS5 counts its own rows (each is one story's), without joining the stories
+        # table: a word in 60,000 stories takes 1.5 ms instead of 23.
+        return int(_rows(catalog, "SELECT COUNT(*) FROM search WHERE search MATCH ?", (match,))[0][0])
     source, where, parameters, _ = _plan(query, among)
     return int(_rows(catalog, f"SELECT COUNT(*) FROM {source}{where}", tuple(parameters))[0][0])
 
