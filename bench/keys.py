@@ -6,8 +6,8 @@ The real app runs under a pseudo-terminal (xterm-256color, 120x40) on a scratch
 copy of the generated store.  A key's latency is the time from writing it to the
 arrival of the output that shows its effect: the list's position ("41/100,000",
 in the status bar) reaching the row the key moves to, or, for enter, h and escape, the
-footer changing to the reader's keys ("h Back") and back ("Open"; focus moves
-between the list and the story, so the footer is what changes).  Keys sent
+key bar changing to the reader's keys ("h Back") and back ("Open"; focus moves
+between the list and the story, so the key bar is what changes).  Keys sent
 faster than the app draws may be shown together: a key counts as shown once a
 later state is on screen.  Also reported: "panes settled", the time until the
 output goes quiet (the highlights and the story of the new row drawn).

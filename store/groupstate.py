@@ -564,6 +564,7 @@ class Groups:
                 if story_id not in seen:
                     grouper.also_member(group_id, feed, time)
 
+
 def _float(stored: str | None) -> float | None:
     try:
         return float(stored) if stored is not None else None
