@@ -180,6 +180,28 @@ async def test_help_closes(app: BroadsheetApp, key: str) -> None:
         assert app.is_running, "q closes the help, it does not quit"
 
 
+async def test_help_scrolls_by_line_page_and_to_either_end(app: BroadsheetApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-body")
+        # Actions back to back, as keys read at once from the terminal run: none is lost.
+        for _ in range(3):
+            help_screen.action_scroll_help(1)
+        assert body.scroll_y == 3
+        help_screen.action_page_help(1)
+        help_screen.action_page_help(1)
+        assert body.scroll_y == min(3 + 2 * body.scrollable_content_region.height, body.max_scroll_y)
+        await pilot.press("G")
+        assert body.scroll_y == body.max_scroll_y > 0
+        await pilot.press("g")
+        assert body.scroll_y == 0
+        await pilot.press("end")
+        assert body.scroll_y == body.max_scroll_y
+
+
 async def test_help_shows_remapped_keys(app: BroadsheetApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -175,6 +175,27 @@ async def test_viewer_line_keys(app: BroadsheetApp) -> None:
         assert viewer.scroll_y == 0
 
 
+async def test_keys_arriving_together_each_scroll_the_viewer(app: BroadsheetApp) -> None:
+    """Keys read from the terminal at once (a burst over SSH, a paste) run their actions back to back,
+    with no frame drawn between them: each must move on from where the one before left the viewer."""
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = app.query_one(StoryView)
+        for _ in range(5):
+            viewer.action_scroll_down()
+        assert viewer.scroll_y == 5
+        viewer.action_scroll_up()
+        viewer.action_scroll_up()
+        assert viewer.scroll_y == 3
+        page = viewer.scrollable_content_region.height
+        viewer.action_page(1)
+        assert viewer.scroll_y == min(3 + page, viewer.max_scroll_y)
+        await pilot.pause()
+        assert viewer.scroll_y == min(3 + page, viewer.max_scroll_y), "and it stays there once drawn"
+
+
 async def test_b_toggles_the_bookmark(app: BroadsheetApp, store: Store) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await settle(pilot)

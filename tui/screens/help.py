@@ -58,6 +58,8 @@ class HelpScreen(ModalScreen[None], inherit_bindings=False):
         Binding(
             "pageup", "page_help(-1)", "Page up", show=False, tooltip="Scroll the help up a page", id="help.page_up"
         ),
+        Binding("g,home", "help_end(0)", "Top", show=False, tooltip="Go to the top of the help", id="help.top"),
+        Binding("G,end", "help_end(1)", "End", show=False, tooltip="Go to the end of the help", id="help.bottom"),
         Binding("slash", "show_search_help", "Search", tooltip="Go to the query language", id="help.search"),
     ]
 
@@ -99,11 +101,16 @@ class HelpScreen(ModalScreen[None], inherit_bindings=False):
         body.scroll_to_widget(self.query_one("#help-search"), animate=False, top=True)
 
     def action_scroll_help(self, lines: int) -> None:
-        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+        # At once (immediate): a burst of keys each moves on from where the last one left it.
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False, immediate=True)
+
+    def action_help_end(self, end: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_to(y=body.max_scroll_y if end else 0, animate=False, immediate=True)
 
     def action_page_help(self, pages: int) -> None:
         body = self.query_one("#help-body", VerticalScroll)
-        body.scroll_relative(y=pages * body.scrollable_content_region.height, animate=False)
+        body.scroll_relative(y=pages * body.scrollable_content_region.height, animate=False, immediate=True)
 
 
 def query_language() -> Content:

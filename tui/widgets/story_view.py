@@ -299,11 +299,24 @@ class StoryView(VerticalScroll, inherit_bindings=False):
         self.set_class(True, "-empty")
         self.watch(self, "scroll_y", self._scrolled, init=False)
 
+    # Scrolled at once, from where the last key left it: Textual's own scroll actions animate, or
+    # move from the position drawn last, so keys arriving together (a burst over SSH, a paste) were
+    # lost: ten j in one read moved one line.
+
+    def action_scroll_down(self) -> None:
+        self.scroll_relative(y=1, animate=False, immediate=True)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_relative(y=-1, animate=False, immediate=True)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
     def action_page(self, pages: int) -> None:
-        if pages > 0:
-            self.scroll_page_down(animate=False)
-        else:
-            self.scroll_page_up(animate=False)
+        self.scroll_relative(y=pages * self.scrollable_content_region.height, animate=False, immediate=True)
 
     def show_message(self, message: str) -> None:
         """No story to show: say why."""
