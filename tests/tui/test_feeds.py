@@ -7,6 +7,7 @@ transport.  Parsing runs in a thread (parse_workers=0) so the tests start no pro
 from __future__ import annotations
 
 import dataclasses
+import socket
 import time
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -255,10 +256,18 @@ async def test_the_app_tells_a_bad_setting(store: Store, monkeypatch: pytest.Mon
 # ---------------------------------------------------------------- the feeds screen (F)
 
 
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def test_f_lists_each_feed_with_its_health_and_counts(store: Store, http_server: FeedServer) -> None:
     good = http_server.route("/wire.xml", Route(body=rss("The Wire", NEWS)))
     bad = http_server.route("/gone.xml", Route(status=404))
-    subscribe(store, Feed(url=good), Feed(url=bad, title="Broken feed"))
+    unanswered = f"http://127.0.0.1:{closed_port()}/feed.xml"  # nothing listens: no HTTP status at all
+    subscribe(store, Feed(url=good), Feed(url=bad, title="Broken feed"), Feed(url=unanswered, title="Silent"))
     app = make_app(store)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
@@ -267,13 +276,16 @@ async def test_f_lists_each_feed_with_its_health_and_counts(store: Store, http_s
         await pilot.press("g", "m")  # one story of the wire read
         await settle(pilot)
         table = await open_feeds(pilot)
-        assert [feed.url for feed in table.feeds] == [good, bad]
+        assert [feed.url for feed in table.feeds] == [good, bad, unanswered]
         title, success, status, stories, unread, error = cells(table, 0)
         assert title.strip() == "The Wire" and success == "now" and status == "200"
         assert (stories, unread, error) == ("3", "2", "")
         title, success, status, stories, unread, error = cells(table, 1)
         assert title.strip() == "Broken feed" and success == "never" and status == "404"
         assert (stories, unread) == ("0", "0") and "404" in error
+        title, success, status, stories, unread, error = cells(table, 2)
+        assert title.strip() == "Silent" and success == "never" and status == "failed"
+        assert error.strip(), "the error says why"
 
 
 async def test_enter_on_a_feed_shows_only_its_stories(store: Store, http_server: FeedServer) -> None:

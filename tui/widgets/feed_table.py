@@ -46,7 +46,8 @@ def status_text(feed: Feed) -> str:
     if feed.gone:
         return "gone"
     if feed.last_status is None:
-        return "not yet"
+        # No answer from the server at all (its name, the connection, a timeout): the error says which.
+        return "failed" if feed.last_error else "not yet"
     return str(feed.last_status)
 
 
