@@ -11,6 +11,7 @@ from textual.app import App
 from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.strip import Strip
+from textual.worker import WorkerCancelled
 
 from store import Store, Story, StorySummary, make_story_id
 from tui.widgets.story_list import StoryList
@@ -175,7 +176,10 @@ def fixed_stories() -> list[Story]:
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until no worker runs and every message they posted has been handled."""
     while True:
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass  # an exclusive worker was replaced by a newer one (a key moved on): wait for that one
         await pilot.pause()
         if not pilot.app.workers:
             return
