@@ -311,6 +311,20 @@ async def test_shift_m_marks_the_view_read_and_u_undoes_exactly(app: BroadsheetA
         assert app.main_screen.check_action("undo_mark_all", ()) is False, "one undo"
 
 
+async def test_u_right_after_shift_m_undoes_it_while_it_is_written(app: BroadsheetApp, store: Store) -> None:
+    """On a large view the mark takes seconds to write: u pressed meanwhile undoes it, exactly."""
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("M", "u")  # no wait between them: the write of M has not landed
+        assert {story.id for story in app.query_one(StoryList).stories if not story.read} == set(UNREAD)
+        await settle(pilot)
+        assert {story.id for story in STORIES if not stored(store, story.id).read} == set(UNREAD)
+        assert app.query_one(StatusBar).unread_count == len(UNREAD)
+        messages = [note.message for note in notifications(app)]
+        assert f"Marked {len(UNREAD)} stories unread again." in messages
+        assert app.main_screen.check_action("undo_mark_all", ()) is False
+
+
 async def test_shift_m_marks_only_what_the_view_shows(app: BroadsheetApp, store: Store) -> None:
     async with app.run_test(size=NARROW) as pilot:
         await settle(pilot)

@@ -42,15 +42,13 @@ class FlagWritten(Message):
 
 
 class ReadStateWritten(Message):
-    """Many stories marked read (or unread, undoing): `changed` are the ids the store changed."""
+    """Many stories marked read (or unread, undoing) are written."""
 
-    def __init__(self, story_ids: list[str], read: bool, ticket: int, changed: list[str], *, undoing: bool) -> None:
+    def __init__(self, story_ids: list[str], read: bool, ticket: int) -> None:
         super().__init__()
         self.story_ids = story_ids
         self.read = read
         self.ticket = ticket
-        self.changed = changed
-        self.undoing = undoing
 
 
 class NoteReady(Message):
@@ -168,15 +166,31 @@ class StoryMarksMixin:
         if not unread:
             self.notify("Everything here is read already.")
             return
-        self._write_read_state(self.with_group_members([story.id for story in unread]), True, undoing=False)
+        story_ids = self.with_group_members([story.id for story in unread])
+        # What u gives back: the stories unread now (a group's row brings every story of the group,
+        # some of them read already).  Known at once, so u works while the write is still running.
+        self._undo_read = [story_id for story_id in story_ids if not self._read_now(story_id)]
+        self._write_read_state(story_ids, True)
+        count = len(self._undo_read)
+        self.notify(f"Marked {plural(count, 'story', 'stories')} read. Press u to undo.", title="Read")
+
+    def _read_now(self: MainScreen, story_id: str) -> bool:
+        """Whether the story shows as read here (a group's story: as its group last read it)."""
+        folded = self._folded
+        shown = folded.members.get(story_id) if folded is not None else None
+        shown = shown or self.story_list.story(story_id)
+        return shown is not None and shown.read
 
     def action_undo_mark_all(self: MainScreen) -> None:
         story_ids, self._undo_read = self._undo_read, []
         self.refresh_bindings()
         if story_ids:
-            self._write_read_state(story_ids, False, undoing=True)
+            # A mark still being written is overtaken: its worker writes only the stories whose newest
+            # change it still is, and the writes take turns (see _write_many_read).
+            self._write_read_state(story_ids, False)
+            self.notify(f"Marked {plural(len(story_ids), 'story', 'stories')} unread again.", title="Undone")
 
-    def _write_read_state(self: MainScreen, story_ids: list[str], read: bool, *, undoing: bool) -> None:
+    def _write_read_state(self: MainScreen, story_ids: list[str], read: bool) -> None:
         """Show many stories read (or unread) at once, then write them in a worker."""
         ticket = next(self._write_tickets)
         story_list = self.story_list
@@ -197,19 +211,13 @@ class StoryMarksMixin:
                 self._show_story(shown)
         self._update_status()
         self.refresh_bindings()
-        self._write_many_read(story_ids, read, ticket, undoing)
+        self._write_many_read(story_ids, read, ticket)
 
     def on_read_state_written(self: MainScreen, message: ReadStateWritten) -> None:
         for story_id in message.story_ids:
             key = (story_id, "read")
             if self._unsaved_flags.get(key, (None, False))[0] == message.ticket:
                 del self._unsaved_flags[key]
-        count = len(message.changed)
-        if message.undoing:
-            self.notify(f"Marked {plural(count, 'story', 'stories')} unread again.", title="Undone")
-        else:
-            self._undo_read = message.changed
-            self.notify(f"Marked {plural(count, 'story', 'stories')} read. Press u to undo.", title="Read")
         self.refresh_bindings()
 
     # ------------------------------------------------------------ workers (no widgets here)
@@ -232,16 +240,16 @@ class StoryMarksMixin:
             self.post_message(FlagWritten(story_id, flag, ticket))
 
     @named_work("save read state", thread=True, group="store-write")
-    def _write_many_read(self: MainScreen, story_ids: list[str], read: bool, ticket: int, undoing: bool) -> None:
+    def _write_many_read(self: MainScreen, story_ids: list[str], read: bool, ticket: int) -> None:
         with self._write_lock:
             # A later change of one of these stories (m) wins: it is written by its own worker.
             wanted = [i for i in story_ids if self._unsaved_flags.get((i, "read"), (None, False))[0] == ticket]
             try:
-                changed = self._store.set_read(wanted, read) if wanted else []
+                if wanted:
+                    self._store.set_read(wanted, read)
             except StoreError as error:
                 self.post_message(self.StoreFailed(str(error), reload=True))
-                changed = []
-            self.post_message(ReadStateWritten(story_ids, read, ticket, changed, undoing=undoing))
+            self.post_message(ReadStateWritten(story_ids, read, ticket))
 
     @named_work("read note", thread=True, group="story-text", exclusive=True)
     def _read_story_for_note(self: MainScreen, story_id: str) -> None:
