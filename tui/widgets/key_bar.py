@@ -66,16 +66,12 @@ class KeyBar(Widget):
         self._keys: tuple[ShownKey, ...] = ()
         self._palette: ShownKey | None = None
         self._hovered: int | None = None
-        # Where each key was drawn on the last render: (first column, end column, index in _all_keys).
+        # Where each key was drawn on the last render: (first column, end column, index in `shown`).
         self._spans: list[tuple[int, int, int]] = []
 
     @property
     def shown(self) -> tuple[ShownKey, ...]:
         """The keys on the bar, in order (the command palette's last)."""
-        return self._all_keys
-
-    @property
-    def _all_keys(self) -> tuple[ShownKey, ...]:
         return (*self._keys, self._palette) if self._palette is not None else self._keys
 
     def on_mount(self) -> None:
@@ -170,7 +166,7 @@ class KeyBar(Widget):
         hovered = self._key_at(event.x)
         if hovered != self._hovered:
             self._hovered = hovered
-            keys = self._all_keys
+            keys = self.shown
             self.tooltip = keys[hovered].tooltip or keys[hovered].description if hovered is not None else None
             self.refresh()
 
@@ -185,7 +181,7 @@ class KeyBar(Widget):
         if index is None:
             return
         event.stop()
-        shown = self._all_keys[index]
+        shown = self.shown[index]
         if not shown.enabled:
             self.app.bell()
         else:
